@@ -1,0 +1,39 @@
+# The two commands: `make demo` and `make test`. Each does its own set-up first.
+BUILD ?= build
+JOBS ?= 2
+SANITIZE ?= 0
+BUILD_TYPE ?= RelWithDebInfo
+
+ifeq ($(SANITIZE),1)
+  BUILD := $(BUILD)-sanitize
+  CMAKE_EXTRA += -DMICRO_SANITIZE=ON
+endif
+
+.PHONY: all deps configure build demo test bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_EXTRA) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@BUILD=$(BUILD) scripts/demo
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+bench:
+	@$(MAKE) --no-print-directory build BUILD=build-release BUILD_TYPE=Release
+	@BUILD=build-release scripts/bench
+
+install: build
+	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
+
+clean:
+	@rm -rf build build-sanitize build-release

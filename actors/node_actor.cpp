@@ -1,0 +1,66 @@
+#include "actors/node_actor.hpp"
+
+#include <unordered_map>
+
+#include "actors/atoms.hpp"
+#include "actors/default_handler.hpp"
+#include "actors/wire.hpp"
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+
+namespace micro::actors {
+
+namespace {
+
+struct node_state {
+  std::unordered_map<std::string, caf::actor> services;
+  static inline const char* name = "micro.node";
+};
+
+using node_self = caf::stateful_actor<node_state>;
+
+caf::behavior node_actor(node_self* self) {
+  install_default_handler(self);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& services = self->state.services;
+    for (auto it = services.begin(); it != services.end();) {
+      if (it->second.address() == msg.source)
+        it = services.erase(it);
+      else
+        ++it;
+    }
+  });
+  return {
+    [self](request& req) -> caf::result<caf::message> {
+      auto it = self->state.services.find(req.service);
+      if (it == self->state.services.end())
+        return caf::make_message(make_error_response(404, "micro.server",
+                                                     "service " + req.service + " is not served by this node"));
+      return self->delegate(it->second, std::move(req));
+    },
+    [self](add_atom, const std::string& name, const caf::actor& service) {
+      self->monitor(service);
+      self->state.services[name] = service;
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_node_actor(caf::actor_system& sys) { return sys.spawn(node_actor); }
+
+publish_result publish_node(caf::actor_system& sys, const caf::actor& node, const std::string& host,
+                            uint16_t port) {
+  const char* in = (host.empty() || host == "0.0.0.0") ? nullptr : host.c_str();
+  auto bound = sys.middleman().publish(node, port, in, true);
+  if (!bound)
+    return {0, sys.render(bound.error())};
+  return {*bound, {}};
+}
+
+void unpublish_node(caf::actor_system& sys, const caf::actor& node) {
+  auto res = sys.middleman().unpublish(node, 0);
+  static_cast<void>(res);  // nothing to do if it was not published
+}
+
+}  // namespace micro::actors

@@ -1,0 +1,30 @@
+#pragma once
+// The node actor: one per process, the only actor published by the middleman. It routes each
+// request to the service actor serving `request.service`.
+
+#include <cstdint>
+#include <string>
+
+#include "caf/actor.hpp"
+#include "caf/fwd.hpp"
+
+namespace micro::actors {
+
+/// Messages: `request` -> `response` (delegated to the service actor, 404 if none);
+/// `(add_atom, name, service_actor)` adds a service; the node monitors it and forgets it when it exits.
+caf::actor spawn_node_actor(caf::actor_system& sys);
+
+/// Outcome of publishing: the bound port, or an error text.
+struct publish_result {
+  uint16_t port = 0;
+  std::string error;
+  bool ok() const noexcept { return error.empty(); }
+};
+
+/// Publishes `node` on host:port (port 0 = any free port; host "" or "0.0.0.0" = all interfaces).
+publish_result publish_node(caf::actor_system& sys, const caf::actor& node, const std::string& host,
+                            uint16_t port);
+
+void unpublish_node(caf::actor_system& sys, const caf::actor& node);
+
+}  // namespace micro::actors

@@ -1,0 +1,64 @@
+#include "actors/runtime.hpp"
+
+#include "actors/client_actor.hpp"
+#include "actors/wire.hpp"
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+
+namespace micro::actors {
+
+namespace {
+
+std::mutex instance_mutex;
+std::weak_ptr<runtime> instance;
+
+}  // namespace
+
+struct runtime::impl {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  std::mutex client_mutex;
+  caf::actor client;
+
+  explicit impl(const runtime_config& rc) {
+    add_wire_types(cfg);
+    cfg.load<caf::io::middleman>();
+    cfg.set("scheduler.policy", caf::atom_from_string(rc.scheduler_policy));
+    cfg.set("scheduler.max-threads", rc.scheduler_threads);
+    cfg.set("middleman.heartbeat-interval", caf::timespan{rc.heartbeat_interval});
+    cfg.set("middleman.connection-timeout", caf::timespan{rc.connection_timeout});
+    cfg.set("middleman.app-identifiers", std::vector<std::string>{"micro"});
+    // Only our own default handlers apply; CAF's printing of unexpected messages would be noise.
+    cfg.set("logger.console", caf::atom("none"));
+    system = std::make_unique<caf::actor_system>(cfg);
+  }
+};
+
+std::shared_ptr<runtime> runtime::acquire(const runtime_config& cfg) {
+  std::lock_guard<std::mutex> guard{instance_mutex};
+  if (auto existing = instance.lock())
+    return existing;
+  auto created = std::make_shared<runtime>(cfg);
+  instance = created;
+  return created;
+}
+
+runtime::runtime(const runtime_config& cfg) : config_(cfg), impl_(std::make_unique<impl>(cfg)) {}
+
+runtime::~runtime() {
+  if (impl_->client)
+    caf::anon_send_exit(impl_->client, caf::exit_reason::user_shutdown);
+  impl_->client = nullptr;
+  impl_->system.reset();  // waits for every actor to finish
+}
+
+caf::actor_system& runtime::system() noexcept { return *impl_->system; }
+
+caf::actor runtime::client_actor() {
+  std::lock_guard<std::mutex> guard{impl_->client_mutex};
+  if (!impl_->client)
+    impl_->client = spawn_client_actor(*impl_->system);
+  return impl_->client;
+}
+
+}  // namespace micro::actors

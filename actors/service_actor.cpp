@@ -1,0 +1,176 @@
+#include "actors/service_actor.hpp"
+
+#include <deque>
+#include <exception>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/atoms.hpp"
+#include "actors/default_handler.hpp"
+#include "actors/worker_pool.hpp"
+#include "caf/all.hpp"
+
+namespace micro::actors {
+
+namespace {
+
+constexpr const char* server_error_id = "micro.server";
+
+struct queued_call {
+  request req;
+  clock::time_point deadline;
+  caf::response_promise promise;
+};
+
+struct service_state {
+  service_spec spec;
+  std::unique_ptr<worker_pool> pool;
+  std::deque<queued_call> waiting;
+  std::unordered_map<uint64_t, caf::response_promise> running;
+  uint64_t next_job = 0;
+  bool draining = false;
+  std::vector<caf::response_promise> drain_waiters;
+  static inline const char* name = "micro.service";
+};
+
+using service_self = caf::stateful_actor<service_state>;
+
+void finish(service_self* self, caf::response_promise& rp, response rsp) {
+  if (rsp.code != 0)
+    self->state.spec.counters->errors.fetch_add(1, std::memory_order_relaxed);
+  rp.deliver(std::move(rsp));
+}
+
+void maybe_drained(service_self* self) {
+  auto& st = self->state;
+  if (!st.draining || !st.running.empty() || !st.waiting.empty())
+    return;
+  for (auto& rp : st.drain_waiters)
+    rp.deliver(true);
+  st.drain_waiters.clear();
+}
+
+// Runs a function endpoint on a worker; the result comes back as a `done` message so that
+// every piece of state is touched only by this actor.
+void start(service_self* self, queued_call call) {
+  auto& st = self->state;
+  auto it = st.spec.endpoints.find(call.req.endpoint);
+  auto& handler = it->second;
+  st.spec.counters->in_flight.fetch_add(1, std::memory_order_relaxed);
+  if (handler.actor) {
+    auto remaining = call.deadline - clock::now();
+    auto id = st.next_job++;
+    st.running.emplace(id, call.promise);
+    self->request(handler.actor, std::chrono::duration_cast<caf::timespan>(remaining), std::move(call.req))
+      .then(
+        [self, id](response& rsp) { self->send(self, done_atom::value, id, std::move(rsp)); },
+        [self, id](caf::error& err) {
+          auto code = err == caf::sec::request_timeout ? 408 : 500;
+          self->send(self, done_atom::value, id,
+                     make_error_response(code, server_error_id,
+                                         "actor handler failed: " + self->system().render(err)));
+        });
+    return;
+  }
+  auto id = st.next_job++;
+  st.running.emplace(id, std::move(call.promise));
+  auto fn = handler.run;
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  st.pool->submit([me, id, fn, req = std::move(call.req), deadline = call.deadline]() mutable {
+    response rsp;
+    try {
+      rsp = fn(req, deadline);
+    } catch (const std::exception& e) {
+      rsp = make_error_response(500, server_error_id, e.what());
+    } catch (...) {
+      rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
+    }
+    caf::anon_send(me, done_atom::value, id, std::move(rsp));
+  });
+}
+
+void start_waiting(service_self* self) {
+  auto& st = self->state;
+  while (!st.waiting.empty() && st.running.size() < st.spec.max_concurrency) {
+    auto call = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    st.spec.counters->queued.fetch_sub(1, std::memory_order_relaxed);
+    if (clock::now() >= call.deadline) {
+      finish(self, call.promise,
+             make_error_response(408, server_error_id,
+                                 "deadline expired while waiting for a free handler slot"));
+      continue;
+    }
+    start(self, std::move(call));
+  }
+}
+
+caf::behavior service_actor(service_self* self, service_spec spec) {
+  self->state.spec = std::move(spec);
+  self->state.pool = std::make_unique<worker_pool>(self->state.spec.max_concurrency);
+  install_default_handler(self);
+  return {
+    [self](request& req) -> caf::result<response> {
+      auto& st = self->state;
+      auto now = clock::now();
+      st.spec.counters->requests.fetch_add(1, std::memory_order_relaxed);
+      auto rp = self->make_response_promise();
+      if (st.draining) {
+        finish(self, rp, make_error_response(503, server_error_id,
+                                             "service " + st.spec.name + " is shutting down"));
+        return rp;
+      }
+      if (st.spec.endpoints.count(req.endpoint) == 0) {
+        finish(self, rp, make_error_response(404, server_error_id,
+                                             "service " + st.spec.name + " has no endpoint "
+                                               + req.endpoint));
+        return rp;
+      }
+      if (req.timeout_ns <= 0) {
+        finish(self, rp, make_error_response(408, server_error_id,
+                                             "deadline expired before the request arrived"));
+        return rp;
+      }
+      auto deadline = now + std::chrono::nanoseconds{req.timeout_ns};
+      if (st.waiting.size() >= st.spec.max_queue) {
+        finish(self, rp, make_error_response(503, server_error_id,
+                                             "service " + st.spec.name + " is overloaded ("
+                                               + std::to_string(st.waiting.size())
+                                               + " requests waiting)"));
+        return rp;
+      }
+      st.waiting.push_back(queued_call{std::move(req), deadline, rp});
+      st.spec.counters->queued.fetch_add(1, std::memory_order_relaxed);
+      start_waiting(self);
+      return rp;
+    },
+    [self](done_atom, uint64_t id, response& rsp) {
+      auto& st = self->state;
+      auto it = st.running.find(id);
+      if (it == st.running.end())
+        return;
+      auto rp = std::move(it->second);
+      st.running.erase(it);
+      st.spec.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
+      finish(self, rp, std::move(rsp));
+      start_waiting(self);
+      maybe_drained(self);
+    },
+    [self](drain_atom) -> caf::result<bool> {
+      auto& st = self->state;
+      st.draining = true;
+      auto rp = self->make_response_promise();
+      st.drain_waiters.push_back(rp);
+      maybe_drained(self);
+      return rp;
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_service_actor(caf::actor_system& sys, service_spec spec) {
+  return sys.spawn(service_actor, std::move(spec));
+}
+
+}  // namespace micro::actors

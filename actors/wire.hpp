@@ -1,0 +1,60 @@
+#pragma once
+// The only types that ever cross a node boundary. User types never do: codecs turn them into
+// `body` bytes at the edge, and the receiver decodes by `content_type`.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "caf/meta/type_name.hpp"
+
+namespace caf {
+class actor_system_config;
+}
+
+namespace micro::actors {
+
+using metadata_map = std::map<std::string, std::string>;
+
+/// A unary call. `timeout_ns` is the time left when the request left the caller: the
+/// receiver turns it into a local deadline, so clocks of the two hosts never need to agree.
+struct request {
+  std::string service;
+  std::string endpoint;      // "Greeter.Hello"
+  std::string content_type;  // of `body`
+  std::string accept;        // content type the caller wants back; empty = same as request
+  metadata_map metadata;     // propagated context: trace ids, auth, user keys
+  int64_t timeout_ns = 0;
+  std::string body;
+};
+
+/// The answer to a request. `code == 0` is success; otherwise an HTTP-like error code with
+/// go-micro's error id and detail.
+struct response {
+  int32_t code = 0;
+  std::string error_id;
+  std::string detail;
+  std::string content_type;
+  metadata_map metadata;
+  std::string body;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request& x) {
+  return f(caf::meta::type_name("micro.request"), x.service, x.endpoint, x.content_type, x.accept,
+           x.metadata, x.timeout_ns, x.body);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, response& x) {
+  return f(caf::meta::type_name("micro.response"), x.code, x.error_id, x.detail, x.content_type,
+           x.metadata, x.body);
+}
+
+/// Announces the wire types; must run on the config before the actor system is built.
+void add_wire_types(caf::actor_system_config& cfg);
+
+/// Builds an error response (status text is derived from the code by the facade).
+response make_error_response(int32_t code, std::string id, std::string detail);
+
+}  // namespace micro::actors

@@ -1,0 +1,98 @@
+#pragma once
+// micro::client: calls services found through the registry. `call` blocks the calling thread
+// (any plain thread, including a handler's); from inside a CAF actor use micro/actor_api.hpp.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codecs/codec.hpp"
+#include "codecs/type_name.hpp"
+#include "micro/context.hpp"
+#include "micro/message.hpp"
+#include "micro/options.hpp"
+#include "micro/result.hpp"
+#include "registry/model.hpp"
+#include "registry/registry.hpp"
+
+namespace micro {
+
+/// Keeps a node if it returns true.
+using node_filter = std::function<bool(const registry::service&, const registry::node&)>;
+
+struct call_options {
+  std::chrono::milliseconds timeout{0};  // 0: the client's request timeout (default 5 s)
+  std::string content_type;              // empty: the client's, else the request type's codec
+  std::string accept;                    // empty: the response type's codec
+  micro::metadata metadata;              // sent with the call (merged over the parent's)
+  node_filter filter;                    // narrows the registry's nodes
+  std::vector<std::string> addresses;    // host:port list that bypasses the registry
+
+  call_options& with_timeout(std::chrono::milliseconds t) { timeout = t; return *this; }
+  call_options& with_content_type(std::string ct) { content_type = std::move(ct); return *this; }
+  call_options& with_metadata(std::string k, std::string v) { metadata[std::move(k)] = std::move(v); return *this; }
+  call_options& with_filter(node_filter f) { filter = std::move(f); return *this; }
+  call_options& with_address(std::string a) { addresses.push_back(std::move(a)); return *this; }
+};
+
+class client {
+ public:
+  /// A client configured by `opts` (registry, timeouts); it shares the process's actor system.
+  explicit client(options opts = {});
+  client(options opts, std::shared_ptr<registry::registry> reg);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  template <class Rsp, class Req>
+  result<Rsp> call(const std::string& service, const std::string& endpoint, const Req& req,
+                   const call_options& opts = {}) {
+    return call<Rsp>(context{}, service, endpoint, req, opts);
+  }
+
+  /// A call made on behalf of `parent` (usually a handler's context): inherits its deadline
+  /// (whichever is earlier) and its metadata.
+  template <class Rsp, class Req>
+  result<Rsp> call(const context& parent, const std::string& service, const std::string& endpoint,
+                   const Req& req, const call_options& opts = {});
+
+  /// The byte-level call (the CLI's): `req.content_type` and `req.accept` are sent as given.
+  result<raw_message> call_raw(const context& parent, const std::string& service,
+                               const std::string& endpoint, const raw_message& req,
+                               const call_options& opts = {});
+
+  /// The nodes that would be candidates for `service` (after `filter`).
+  result<std::vector<std::string>> resolve(const std::string& service, const node_filter& filter = {});
+
+  const options& opts() const noexcept;
+  std::shared_ptr<registry::registry> registry() const;
+
+  struct impl;  // defined in micro/detail/client_impl.hpp, for micro's own use
+  impl& internals() { return *impl_; }
+
+ private:
+  std::unique_ptr<impl> impl_;
+};
+
+template <class Rsp, class Req>
+result<Rsp> client::call(const context& parent, const std::string& service,
+                         const std::string& endpoint, const Req& req, const call_options& opts) {
+  raw_message in;
+  in.content_type = !opts.content_type.empty()     ? opts.content_type
+                    : !this->opts().content_type.empty() ? this->opts().content_type
+                                                         : std::string{codecs::default_content_type<Req>()};
+  in.accept = opts.accept.empty() ? std::string{codecs::default_content_type<Rsp>()} : opts.accept;
+  if (auto st = codecs::encode(in.content_type, req, in.body); !st)
+    return errors::bad_request("micro.client", "cannot encode request for " + service + " " + endpoint + ": " + st.message);
+  auto out = call_raw(parent, service, endpoint, in, opts);
+  if (!out)
+    return out.error();
+  Rsp rsp{};
+  if (auto st = codecs::decode(out->content_type, out->body, rsp); !st)
+    return errors::internal_server_error("micro.client", "cannot decode response of " + service + " " + endpoint + ": " + st.message);
+  return rsp;
+}
+
+}  // namespace micro

@@ -1,0 +1,18 @@
+#include "micro/detail/runtime_access.hpp"
+
+namespace micro::detail {
+
+std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
+  actors::runtime_config cfg;
+  cfg.scheduler_policy = opts.scheduler;
+  cfg.scheduler_threads = opts.scheduler_threads;
+  cfg.heartbeat_interval = opts.heartbeat_interval;
+  cfg.connection_timeout = opts.connection_timeout;
+  return actors::runtime::acquire(cfg);
+}
+
+error to_error(const actors::response& rsp) {
+  return make_error(rsp.error_id, rsp.code, rsp.detail);
+}
+
+}  // namespace micro::detail

@@ -1,0 +1,23 @@
+#pragma once
+// Private: what a server holds. Included only by micro's own .cpp files.
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "caf/actor.hpp"
+#include "micro/server.hpp"
+
+namespace micro {
+
+struct server::impl {
+  struct entry {
+    registry::endpoint info;
+    raw_handler fn;     // either a function run on a worker ...
+    caf::actor actor;   // ... or a user actor answering actors::request with actors::response
+  };
+  mutable std::mutex mutex;
+  std::map<std::string, entry> endpoints;
+};
+
+}  // namespace micro

@@ -1,0 +1,44 @@
+#pragma once
+// Errors as values, in go-micro's shape: {"id":...,"code":...,"detail":...,"status":...}, so tools
+// that read go-micro errors read ours. Codes are HTTP-like (400, 404, 408, 500, 503, ...).
+// A handler may also `throw` one: it reaches the caller unchanged.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace micro {
+
+struct error {
+  std::string id;      // who produced it: "micro.client", "micro.server", or a service name
+  int32_t code = 500;  // HTTP-like
+  std::string detail;  // human readable
+  std::string status;  // HTTP status text of `code` ("Not Found")
+
+  std::string to_json() const;
+  /// Parses go-micro's error JSON; nullopt if `text` is not one.
+  static std::optional<error> from_json(std::string_view text);
+};
+
+bool operator==(const error& a, const error& b);
+inline bool operator!=(const error& a, const error& b) { return !(a == b); }
+
+/// "Not Found" for 404, ...; "Unknown" for codes without a name.
+const char* status_text(int32_t code) noexcept;
+
+/// Builds an error whose status text matches its code.
+error make_error(std::string id, int32_t code, std::string detail);
+
+namespace errors {
+error bad_request(std::string id, std::string detail);           // 400
+error unauthorized(std::string id, std::string detail);          // 401
+error forbidden(std::string id, std::string detail);             // 403
+error not_found(std::string id, std::string detail);             // 404
+error timeout(std::string id, std::string detail);               // 408
+error conflict(std::string id, std::string detail);              // 409
+error internal_server_error(std::string id, std::string detail); // 500
+error service_unavailable(std::string id, std::string detail);   // 503
+}  // namespace errors
+
+}  // namespace micro

@@ -1,0 +1,252 @@
+#include "micro/options.hpp"
+
+#include <cstdlib>
+#include <functional>
+#include <sstream>
+
+namespace micro {
+
+namespace {
+
+constexpr const char* config_error_id = "micro.config";
+
+error bad_value(const std::string& key, const std::string& value, const std::string& why) {
+  return errors::bad_request(config_error_id, "invalid value \"" + value + "\" for " + key + ": " + why);
+}
+
+result<std::size_t> parse_count(const std::string& key, const std::string& value) {
+  if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 9)
+    return bad_value(key, value, "expected a positive whole number");
+  auto n = std::stoul(value);
+  if (n == 0)
+    return bad_value(key, value, "must be at least 1");
+  return static_cast<std::size_t>(n);
+}
+
+template <class Duration>
+status set_duration(Duration& out, const std::string& key, const std::string& value) {
+  auto d = parse_duration(value);
+  if (!d)
+    return bad_value(key, value, d.error().detail);
+  out = std::chrono::duration_cast<Duration>(*d);
+  return {};
+}
+
+status set_address(std::string& out, const std::string& key, const std::string& value) {
+  auto colon = value.rfind(':');
+  if (colon == std::string::npos || colon + 1 == value.size()
+      || value.find_first_not_of("0123456789", colon + 1) != std::string::npos
+      || std::stoul(value.substr(colon + 1, 6)) > 65535)
+    return bad_value(key, value, "expected host:port with a port from 0 to 65535");
+  out = value;
+  return {};
+}
+
+status set_metadata(micro::metadata& out, const std::string& key, const std::string& value) {
+  std::stringstream in{value};
+  std::string pair;
+  while (std::getline(in, pair, ',')) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return bad_value(key, value, "expected key=value[,key=value...]");
+    out[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return {};
+}
+
+struct option_entry {
+  option_info info;
+  std::function<status(options&, const std::string&)> set;
+  std::function<std::string(const options&)> show;
+};
+
+std::string show_ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
+
+const std::vector<option_entry>& entries() {
+  static const std::vector<option_entry> table = {
+    {{"server_name", "MICRO_SERVER_NAME", "--server_name", "service name"},
+     [](options& o, const std::string& v) -> status { o.name = v; return {}; },
+     [](const options& o) { return o.name; }},
+    {{"server_version", "MICRO_SERVER_VERSION", "--server_version", "service version"},
+     [](options& o, const std::string& v) -> status { o.version = v; return {}; },
+     [](const options& o) { return o.version; }},
+    {{"server_metadata", "MICRO_SERVER_METADATA", "--server_metadata", "node metadata, k=v,k2=v2"},
+     [](options& o, const std::string& v) { return set_metadata(o.metadata, "server_metadata", v); },
+     [](const options& o) {
+       std::string s;
+       for (auto& [k, v] : o.metadata)
+         s += (s.empty() ? "" : ",") + k + "=" + v;
+       return s;
+     }},
+    {{"server_address", "MICRO_SERVER_ADDRESS", "--server_address", "host:port to listen on (port 0: any free port)"},
+     [](options& o, const std::string& v) { return set_address(o.server_address, "server_address", v); },
+     [](const options& o) { return o.server_address; }},
+    {{"server_advertise", "MICRO_SERVER_ADVERTISE", "--server_advertise", "host:port to register instead of the bound address"},
+     [](options& o, const std::string& v) { return set_address(o.advertise, "server_advertise", v); },
+     [](const options& o) { return o.advertise; }},
+    {{"server_max_concurrency", "MICRO_SERVER_MAX_CONCURRENCY", "--server_max_concurrency", "handlers running at once per service"},
+     [](options& o, const std::string& v) -> status {
+       auto n = parse_count("server_max_concurrency", v);
+       if (!n)
+         return n.error();
+       o.max_concurrency = *n;
+       return {};
+     },
+     [](const options& o) { return std::to_string(o.max_concurrency); }},
+    {{"server_drain_timeout", "MICRO_SERVER_DRAIN_TIMEOUT", "--server_drain_timeout", "how long shutdown waits for in-flight calls"},
+     [](options& o, const std::string& v) { return set_duration(o.drain_timeout, "server_drain_timeout", v); },
+     [](const options& o) { return show_ms(o.drain_timeout); }},
+    {{"register_ttl", "MICRO_REGISTER_TTL", "--register_ttl", "registration TTL"},
+     [](options& o, const std::string& v) { return set_duration(o.register_ttl, "register_ttl", v); },
+     [](const options& o) { return std::to_string(o.register_ttl.count()) + "s"; }},
+    {{"register_interval", "MICRO_REGISTER_INTERVAL", "--register_interval", "re-registration interval"},
+     [](options& o, const std::string& v) { return set_duration(o.register_interval, "register_interval", v); },
+     [](const options& o) { return std::to_string(o.register_interval.count()) + "s"; }},
+    {{"registry", "MICRO_REGISTRY", "--registry", "registry backend: memory | static"},
+     [](options& o, const std::string& v) -> status { o.registry = v; return {}; },
+     [](const options& o) { return o.registry; }},
+    {{"registry_address", "MICRO_REGISTRY_ADDRESS", "--registry_address", "backend address; static: name=host:port,..."},
+     [](options& o, const std::string& v) -> status { o.registry_address = v; return {}; },
+     [](const options& o) { return o.registry_address; }},
+    {{"client_request_timeout", "MICRO_CLIENT_REQUEST_TIMEOUT", "--client_request_timeout", "default call timeout"},
+     [](options& o, const std::string& v) { return set_duration(o.request_timeout, "client_request_timeout", v); },
+     [](const options& o) { return show_ms(o.request_timeout); }},
+    {{"client_content_type", "MICRO_CLIENT_CONTENT_TYPE", "--client_content_type", "content type of requests (empty: by type)"},
+     [](options& o, const std::string& v) -> status { o.content_type = v; return {}; },
+     [](const options& o) { return o.content_type; }},
+    {{"scheduler", "MICRO_SCHEDULER", "--scheduler", "CAF scheduler policy: sharing | stealing"},
+     [](options& o, const std::string& v) -> status {
+       if (v != "sharing" && v != "stealing")
+         return bad_value("scheduler", v, "expected sharing or stealing");
+       o.scheduler = v;
+       return {};
+     },
+     [](const options& o) { return o.scheduler; }},
+    {{"scheduler_threads", "MICRO_SCHEDULER_THREADS", "--scheduler_threads", "CAF scheduler worker threads"},
+     [](options& o, const std::string& v) -> status {
+       auto n = parse_count("scheduler_threads", v);
+       if (!n)
+         return n.error();
+       o.scheduler_threads = *n;
+       return {};
+     },
+     [](const options& o) { return std::to_string(o.scheduler_threads); }},
+    {{"heartbeat_interval", "MICRO_HEARTBEAT_INTERVAL", "--heartbeat_interval", "heartbeat between nodes (0ms: off)"},
+     [](options& o, const std::string& v) { return set_duration(o.heartbeat_interval, "heartbeat_interval", v); },
+     [](const options& o) { return show_ms(o.heartbeat_interval); }},
+    {{"connection_timeout", "MICRO_CONNECTION_TIMEOUT", "--connection_timeout", "silence after which a peer is down (0ms: never)"},
+     [](options& o, const std::string& v) { return set_duration(o.connection_timeout, "connection_timeout", v); },
+     [](const options& o) { return show_ms(o.connection_timeout); }},
+  };
+  return table;
+}
+
+const option_entry* find_entry(const std::string& key) {
+  for (auto& e : entries())
+    if (key == e.info.key)
+      return &e;
+  return nullptr;
+}
+
+}  // namespace
+
+const std::vector<option_info>& option_table() {
+  static const std::vector<option_info> infos = [] {
+    std::vector<option_info> out;
+    for (auto& e : entries())
+      out.push_back(e.info);
+    return out;
+  }();
+  return infos;
+}
+
+status set_option(options& opts, const std::string& key, const std::string& value) {
+  auto* entry = find_entry(key);
+  if (entry == nullptr)
+    return errors::bad_request(config_error_id, "unknown option \"" + key + "\"");
+  return entry->set(opts, value);
+}
+
+status apply_environment(options& opts) {
+  for (auto& e : entries()) {
+    const char* value = std::getenv(e.info.env);
+    if (value == nullptr)
+      continue;
+    auto st = e.set(opts, value);
+    if (!st)
+      return make_error(config_error_id, 400, std::string{e.info.env} + ": " + st.error().detail);
+  }
+  return {};
+}
+
+result<flag_outcome> apply_flags(options& opts, int argc, const char* const* argv,
+                                 std::vector<std::string>* positional) {
+  flag_outcome out;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      out.help_requested = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      if (positional == nullptr)
+        return errors::bad_request(config_error_id, "unexpected argument \"" + arg + "\"");
+      positional->push_back(arg);
+      continue;
+    }
+    auto eq = arg.find('=');
+    std::string key = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    for (auto& c : key)
+      if (c == '-')
+        c = '_';
+    auto* entry = find_entry(key);
+    if (entry == nullptr) {
+      if (positional != nullptr) {  // the caller (a CLI) may know more flags
+        positional->push_back(arg);
+        continue;
+      }
+      return errors::bad_request(config_error_id, "unknown flag \"" + arg + "\" (see --help)");
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return errors::bad_request(config_error_id, "flag " + arg + " needs a value");
+    }
+    auto st = entry->set(opts, value);
+    if (!st)
+      return st.error();
+  }
+  return out;
+}
+
+std::string help_text(const options& current) {
+  std::ostringstream out;
+  out << "options (flag, environment variable, current value):\n";
+  for (auto& e : entries())
+    out << "  " << e.info.flag << "  (" << e.info.env << ")  " << e.info.help << " [" << e.show(current)
+        << "]\n";
+  return out.str();
+}
+
+result<std::chrono::nanoseconds> parse_duration(const std::string& text) {
+  using namespace std::chrono;
+  auto digits_end = text.find_first_not_of("0123456789");
+  if (text.empty() || digits_end == 0 || digits_end > 15)
+    return errors::bad_request(config_error_id, "expected a duration such as 250ms, 5s or 1m");
+  if (digits_end == std::string::npos)
+    return errors::bad_request(config_error_id, "duration \"" + text + "\" needs a unit (ns, us, ms, s, m, h)");
+  auto n = std::stoll(text.substr(0, digits_end));
+  auto unit = text.substr(digits_end);
+  if (unit == "ns") return nanoseconds{n};
+  if (unit == "us") return duration_cast<nanoseconds>(microseconds{n});
+  if (unit == "ms") return duration_cast<nanoseconds>(milliseconds{n});
+  if (unit == "s") return duration_cast<nanoseconds>(seconds{n});
+  if (unit == "m") return duration_cast<nanoseconds>(minutes{n});
+  if (unit == "h") return duration_cast<nanoseconds>(hours{n});
+  return errors::bad_request(config_error_id, "unknown duration unit \"" + unit + "\" (ns, us, ms, s, m, h)");
+}
+
+}  // namespace micro

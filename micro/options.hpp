@@ -1,0 +1,83 @@
+#pragma once
+// Everything a user can configure, in one place. Options are set in code, then overridden by
+// MICRO_* environment variables, then by command-line flags (the go-micro order). One table
+// (option_table) drives all three, `--help`, and the README's configuration table.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "micro/context.hpp"
+#include "micro/result.hpp"
+
+namespace micro {
+
+struct options {
+  // -- service ---------------------------------------------------------------
+  std::string name;                       // service name; required to serve
+  std::string version = "latest";
+  micro::metadata metadata;               // node metadata advertised in the registry
+  std::string server_address = "0.0.0.0:0";  // host:port to bind; port 0 = any free port
+  std::string advertise;                  // host:port to register instead of the bound address
+  std::size_t max_concurrency = 64;       // handlers running at once per service
+  std::chrono::milliseconds drain_timeout{5000};  // graceful shutdown bound for in-flight calls
+  std::chrono::seconds register_ttl{90};
+  std::chrono::seconds register_interval{30};
+  // -- registry --------------------------------------------------------------
+  std::string registry = "memory";        // memory | static
+  std::string registry_address;           // backend specific; static: name=host:port,...
+  // -- client ----------------------------------------------------------------
+  std::chrono::milliseconds request_timeout{5000};
+  std::string content_type;               // empty = the request type's natural codec
+  // -- runtime (CAF) ---------------------------------------------------------
+  std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
+  std::size_t scheduler_threads = 2;
+  std::chrono::milliseconds heartbeat_interval{1000};  // detects frozen peers, with:
+  std::chrono::milliseconds connection_timeout{5000};
+
+  // Fluent setters for code.
+  options& with_name(std::string v) { name = std::move(v); return *this; }
+  options& with_version(std::string v) { version = std::move(v); return *this; }
+  options& with_metadata(std::string k, std::string v) { metadata[std::move(k)] = std::move(v); return *this; }
+  options& with_server_address(std::string v) { server_address = std::move(v); return *this; }
+  options& with_registry(std::string v, std::string address = {}) {
+    registry = std::move(v);
+    registry_address = std::move(address);
+    return *this;
+  }
+  options& with_request_timeout(std::chrono::milliseconds v) { request_timeout = v; return *this; }
+  options& with_max_concurrency(std::size_t v) { max_concurrency = v; return *this; }
+};
+
+/// One configurable option: its key, environment variable, flag and help.
+struct option_info {
+  const char* key;   // "server_address"
+  const char* env;   // "MICRO_SERVER_ADDRESS"
+  const char* flag;  // "--server_address" (also accepted with '-' for '_')
+  const char* help;
+};
+
+const std::vector<option_info>& option_table();
+
+/// Sets one option from text ("5s", "127.0.0.1:0", ...). 400 error naming the option if bad.
+status set_option(options& opts, const std::string& key, const std::string& value);
+
+/// Applies every MICRO_* variable of the table that is set in the environment.
+status apply_environment(options& opts);
+
+/// Applies flags (`--key=value` or `--key value`); positional arguments go to `positional`
+/// (nullptr: they are an error). `--help` is reported as `help_requested`.
+struct flag_outcome {
+  bool help_requested = false;
+};
+result<flag_outcome> apply_flags(options& opts, int argc, const char* const* argv,
+                                 std::vector<std::string>* positional = nullptr);
+
+/// Usage text listing every option with its env var and current value.
+std::string help_text(const options& current);
+
+/// Parses "250ms", "5s", "1m", "2h", "100us"; a unit is required.
+result<std::chrono::nanoseconds> parse_duration(const std::string& text);
+
+}  // namespace micro

@@ -1,0 +1,334 @@
+#include "micro/service.hpp"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/client_actor.hpp"
+#include "actors/node_actor.hpp"
+#include "actors/service_actor.hpp"
+#include "caf/all.hpp"
+#include "micro/detail/runtime_access.hpp"
+#include "micro/detail/server_impl.hpp"
+
+namespace micro {
+
+namespace {
+
+constexpr const char* service_error_id = "micro.service";
+
+// Signals reach run() through a pipe: the only async-signal-safe way to wake a waiting thread.
+std::atomic<int> signal_pipe_write{-1};
+
+extern "C" void on_stop_signal(int) {
+  int fd = signal_pipe_write.load();
+  if (fd >= 0) {
+    char byte = 1;
+    auto ignored = ::write(fd, &byte, 1);
+    static_cast<void>(ignored);
+  }
+}
+
+std::string random_id() {
+  std::random_device rd;
+  std::uniform_int_distribution<uint32_t> dist;
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%08x", dist(rd), dist(rd) & 0xffff, dist(rd) & 0xffff, dist(rd));
+  return buf;
+}
+
+// For a node bound to all interfaces: the first IPv4 address of an interface that is up and
+// not loopback; loopback if there is none. (mDNS will refine this with what Avahi resolves.)
+std::string primary_ipv4() {
+  std::string found = "127.0.0.1";
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0)
+    return found;
+  for (auto* it = list; it != nullptr; it = it->ifa_next) {
+    if (it->ifa_addr == nullptr || it->ifa_addr->sa_family != AF_INET)
+      continue;
+    if ((it->ifa_flags & IFF_UP) == 0 || (it->ifa_flags & IFF_LOOPBACK) != 0)
+      continue;
+    char text[INET_ADDRSTRLEN];
+    auto* in = reinterpret_cast<sockaddr_in*>(it->ifa_addr);
+    if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)) != nullptr) {
+      found = text;
+      break;
+    }
+  }
+  ::freeifaddrs(list);
+  return found;
+}
+
+uint64_t resident_bytes() {
+  std::ifstream statm{"/proc/self/statm"};
+  uint64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+// A raw handler as the service actor runs it: wire request in, wire response out.
+actors::endpoint_handler to_actor_handler(const std::string& service_name, raw_handler fn) {
+  actors::endpoint_handler h;
+  h.run = [service_name, fn = std::move(fn)](const actors::request& req,
+                                             actors::clock::time_point deadline) {
+    context ctx{service_name, req.endpoint, req.metadata, deadline};
+    raw_message in{req.content_type, req.body, req.accept, {}};
+    result<raw_message> out = errors::internal_server_error(service_error_id, "no result");
+    try {
+      out = fn(ctx, in);
+    } catch (const error& e) {
+      out = e;  // a handler's own coded error
+    }
+    actors::response rsp;
+    if (!out) {
+      rsp.code = out.error().code;
+      rsp.error_id = out.error().id;
+      rsp.detail = out.error().detail;
+      return rsp;
+    }
+    rsp.content_type = std::move(out->content_type);
+    rsp.body = std::move(out->body);
+    rsp.metadata = std::move(out->metadata);
+    return rsp;
+  };
+  return h;
+}
+
+raw_message json_reply(const nlohmann::json& j) {
+  return raw_message{"application/json", j.dump(), {}, {}};
+}
+
+}  // namespace
+
+struct service::impl {
+  options opts;
+  micro::server srv;
+  std::unique_ptr<micro::client> cli;
+  std::shared_ptr<actors::runtime> rt;
+  caf::actor node;
+  caf::actor service_actor;
+  std::shared_ptr<actors::service_counters> counters;
+  registry::service registered;
+  std::string address;
+  std::string node_id;
+  bool running = false;
+  int wake_pipe[2] = {-1, -1};
+
+  micro::client& client() {
+    if (!cli)
+      cli = std::make_unique<micro::client>(opts);
+    return *cli;
+  }
+
+  void add_debug_endpoints() {
+    auto counters_ptr = counters;
+    srv.handle_raw(registry::endpoint{"Debug.Health", "", "", {}},
+                   [](const context&, const raw_message&) -> result<raw_message> {
+                     return json_reply({{"status", "ok"}});
+                   });
+    srv.handle_raw(registry::endpoint{"Debug.Stats", "", "", {}},
+                   [counters_ptr](const context&, const raw_message&) -> result<raw_message> {
+                     using namespace std::chrono;
+                     auto started = counters_ptr->started;
+                     return json_reply({
+                       {"started", duration_cast<seconds>(started.time_since_epoch()).count()},
+                       {"uptime", duration_cast<seconds>(system_clock::now() - started).count()},
+                       {"requests", counters_ptr->requests.load()},
+                       {"errors", counters_ptr->errors.load()},
+                       // this call itself is in flight: report the others
+                       {"in_flight", counters_ptr->in_flight.load() - 1},
+                       {"memory", resident_bytes()},
+                     });
+                   });
+  }
+
+  status do_register() {
+    auto reg = client().registry();
+    auto st = reg->register_service(registered, registry::register_options{opts.register_ttl});
+    if (!st.ok())
+      return make_error(service_error_id, 503, "cannot register with registry " + reg->name() + ": " + st.message);
+    return {};
+  }
+};
+
+service::service(options opts) : impl_(std::make_unique<impl>()) {
+  impl_->opts = std::move(opts);
+  impl_->counters = std::make_shared<actors::service_counters>();
+}
+
+service::~service() {
+  stop();
+  for (int fd : impl_->wake_pipe)
+    if (fd >= 0)
+      ::close(fd);
+}
+
+void service::init(int argc, const char* const* argv) {
+  auto st = apply_environment(impl_->opts);
+  if (!st) {
+    std::cerr << st.error().to_json() << "\n";
+    std::exit(2);
+  }
+  auto flags = apply_flags(impl_->opts, argc, argv);
+  if (!flags) {
+    std::cerr << flags.error().to_json() << "\n";
+    std::exit(2);
+  }
+  if (flags->help_requested) {
+    std::cout << "usage: " << (argc > 0 ? argv[0] : "service") << " [options]\n" << help_text(impl_->opts);
+    std::exit(0);
+  }
+}
+
+micro::server& service::server() { return impl_->srv; }
+micro::client& service::client() { return impl_->client(); }
+const options& service::opts() const { return impl_->opts; }
+std::string service::address() const { return impl_->address; }
+std::string service::node_id() const { return impl_->node_id; }
+
+status service::start() {
+  auto& d = *impl_;
+  if (d.running)
+    return {};
+  if (d.opts.name.empty())
+    return errors::bad_request(service_error_id, "a service needs a name (options::name, MICRO_SERVER_NAME or --server_name)");
+  std::string host;
+  uint16_t port = 0;
+  if (!actors::split_host_port(d.opts.server_address, host, port))
+    return errors::bad_request(service_error_id, "invalid server address \"" + d.opts.server_address + "\"");
+  auto& cli = d.client();  // also validates the registry configuration
+  d.rt = detail::acquire_runtime(d.opts);
+  auto& sys = d.rt->system();
+
+  d.add_debug_endpoints();
+  actors::service_spec spec;
+  spec.name = d.opts.name;
+  spec.max_concurrency = d.opts.max_concurrency;
+  spec.counters = d.counters;
+  {
+    auto& internals = d.srv.internals();
+    std::lock_guard<std::mutex> guard{internals.mutex};
+    for (auto& [name, entry] : internals.endpoints) {
+      auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor} : to_actor_handler(d.opts.name, entry.fn);
+      spec.endpoints.emplace(name, std::move(h));
+    }
+  }
+  d.service_actor = actors::spawn_service_actor(sys, std::move(spec));
+  d.node = actors::spawn_node_actor(sys);
+  caf::anon_send(d.node, actors::add_atom::value, d.opts.name, d.service_actor);
+
+  auto published = actors::publish_node(sys, d.node, host, port);
+  if (!published.ok()) {
+    caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);
+    return errors::service_unavailable(service_error_id, "cannot listen on " + d.opts.server_address + ": " + published.error);
+  }
+  if (!d.opts.advertise.empty())
+    d.address = d.opts.advertise;
+  else if (host.empty() || host == "0.0.0.0")
+    d.address = primary_ipv4() + ":" + std::to_string(published.port);
+  else
+    d.address = host + ":" + std::to_string(published.port);
+
+  d.node_id = d.opts.name + "-" + random_id();
+  d.registered = registry::service{};
+  d.registered.name = d.opts.name;
+  d.registered.version = d.opts.version;
+  d.registered.endpoints = d.srv.endpoints();
+  d.registered.nodes.push_back(registry::node{d.node_id, d.address, d.opts.metadata});
+  d.running = true;
+  static_cast<void>(cli);
+  return d.do_register();
+}
+
+status service::stop() {
+  auto& d = *impl_;
+  if (!d.running)
+    return {};
+  d.running = false;
+  status outcome;
+  auto reg = d.client().registry();
+  auto st = reg->deregister_service(d.registered);
+  if (!st.ok())
+    outcome = make_error(service_error_id, 503, "cannot deregister from " + reg->name() + ": " + st.message);
+  auto& sys = d.rt->system();
+  {
+    // Refuse new calls and wait (bounded) for the running ones.
+    caf::scoped_actor self{sys};
+    self->request(d.service_actor, caf::timespan{d.opts.drain_timeout}, actors::drain_atom::value)
+      .receive([](bool) {},
+               [&](caf::error&) {
+                 outcome = errors::timeout(service_error_id, "in-flight calls did not finish within the drain timeout");
+               });
+  }
+  actors::unpublish_node(sys, d.node);
+  caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);
+  d.node = nullptr;
+  d.service_actor = nullptr;
+  return outcome;
+}
+
+void service::shutdown() noexcept {
+  if (impl_->wake_pipe[1] >= 0) {
+    char byte = 1;
+    auto ignored = ::write(impl_->wake_pipe[1], &byte, 1);
+    static_cast<void>(ignored);
+  }
+}
+
+int service::run() {
+  auto& d = *impl_;
+  if (d.wake_pipe[0] < 0 && ::pipe(d.wake_pipe) != 0) {
+    std::cerr << "cannot create the shutdown pipe\n";
+    return 1;
+  }
+  signal_pipe_write.store(d.wake_pipe[1]);
+  struct sigaction sa{};
+  sa.sa_handler = on_stop_signal;
+  ::sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+
+  auto st = start();
+  if (!st) {
+    std::cerr << st.error().to_json() << "\n";
+    return 1;
+  }
+  std::cerr << "service " << d.opts.name << " (" << d.node_id << ") listening on " << d.address
+            << ", registry " << d.client().registry()->name() << "\n";
+  // Wait for a stop request; re-register every interval so TTL-based registries keep us.
+  pollfd pfd{d.wake_pipe[0], POLLIN, 0};
+  auto interval_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d.opts.register_interval).count());
+  for (;;) {
+    int n = ::poll(&pfd, 1, interval_ms);
+    if (n > 0)
+      break;
+    if (n == 0) {
+      if (auto rs = d.do_register(); !rs)
+        std::cerr << rs.error().to_json() << "\n";
+    }
+  }
+  signal_pipe_write.store(-1);
+  // A drain that hits its bound is reported but is still a clean, requested shutdown.
+  if (auto stopped = stop(); !stopped)
+    std::cerr << stopped.error().to_json() << "\n";
+  std::cerr << "service " << d.opts.name << " stopped\n";
+  return 0;
+}
+
+}  // namespace micro
