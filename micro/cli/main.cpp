@@ -1,0 +1,44 @@
+// micro: the command line tool. Talks to services through the same registry and client as any
+// service does, so what it sees is what they see.
+#include <iostream>
+
+#include "micro/cli/commands.hpp"
+#include "micro/options.hpp"
+
+namespace {
+
+const char* usage =
+  "usage: micro [options] COMMAND ...\n"
+  "commands:\n"
+  "  call SERVICE ENDPOINT [JSON] [-m key=value ...] [--content_type=T]\n"
+  "                          call an endpoint with a JSON body, print the JSON response\n"
+  "  health SERVICE          Debug.Health of every node of SERVICE\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  micro::options opts;
+  std::vector<std::string> args;
+  if (auto st = micro::apply_environment(opts); !st)
+    return micro::cli::fail(st.error());
+  auto flags = micro::apply_flags(opts, argc, argv, &args);
+  if (!flags)
+    return micro::cli::fail(flags.error());
+  if (flags->help_requested || args.empty()) {
+    std::cout << usage << micro::help_text(opts);
+    return args.empty() && !flags->help_requested ? 2 : 0;
+  }
+  auto command = args.front();
+  args.erase(args.begin());
+  try {
+    micro::client client{opts};
+    if (command == "call")
+      return micro::cli::call(client, args);
+    if (command == "health")
+      return micro::cli::health(client, args);
+  } catch (const micro::error& e) {
+    return micro::cli::fail(e);
+  }
+  std::cerr << "micro: unknown command \"" << command << "\"\n" << usage;
+  return 2;
+}
