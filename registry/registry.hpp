@@ -1,0 +1,72 @@
+// The registry interface (go-micro's registry.Registry): where services say
+// which nodes serve them, and where clients find those nodes. Backends:
+// memory.hpp, static.hpp (mdns and etcd later). One include gives the whole
+// interface plus the factory.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "registry/model.hpp"
+#include "registry/status.hpp"
+#include "registry/watcher.hpp"
+
+namespace micro::registry {
+
+struct register_options {
+  // A node not re-registered within `ttl` is dropped by backends that keep
+  // TTLs (memory). 0 = never expires. micro re-registers every 30 s.
+  std::chrono::seconds ttl{90};
+};
+
+// All methods are thread-safe. Errors are values whose message names the
+// registry and what was asked.
+class registry {
+ public:
+  virtual ~registry();
+
+  // "memory", "static", later "mdns".
+  virtual std::string name() const = 0;
+
+  // Adds or refreshes the nodes in `svc` under (svc.name, svc.version). Service
+  // metadata and endpoints are replaced by the latest registration.
+  // invalid_argument: empty name, no nodes, a node without id or address.
+  virtual status register_service(const service& svc, const register_options& opts = {}) = 0;
+
+  // Removes the nodes in `svc` (matched by id) from (svc.name, svc.version); the
+  // version is gone when no nodes remain. Unknown nodes/services are not an
+  // error (the desired state already holds, e.g. after TTL expiry).
+  virtual status deregister_service(const service& svc) = 0;
+
+  // One entry per version, with its nodes. not_found if there is none.
+  virtual result<std::vector<service>> get_service(const std::string& name) = 0;
+
+  // One entry per (name, version). Nodes may be empty: use get_service for them.
+  virtual result<std::vector<service>> list_services() = 0;
+
+  // Events about `service_name`, or about every service when empty. Changes
+  // before the call are not replayed: watch first, then read, then apply.
+  virtual std::unique_ptr<watcher> watch(const std::string& service_name = {}) = 0;
+};
+
+// The checks every backend applies in register_service: non-empty name, at
+// least one node, every node with an id (unique) and an address.
+// `registry_name` prefixes the message.
+status validate_service(const std::string& registry_name, const service& svc);
+
+// The checks for deregister_service: non-empty name, at least one node, every
+// node with an id (the address is not needed to remove a node).
+status validate_deregister(const std::string& registry_name, const service& svc);
+
+// Builds a backend by name:
+// - "memory": address "" = the process-wide instance (memory_registry::shared());
+//   any other address names a separate process-wide instance (handy for tests).
+// - "static": address in MICRO_REGISTRY_ADDRESS syntax,
+//   "name=host:port,name=host:port,..." (see static.hpp).
+// Unknown name -> invalid_argument listing the known ones.
+result<std::shared_ptr<registry>> make_registry(const std::string& name,
+                                                const std::string& address = {});
+
+}  // namespace micro::registry

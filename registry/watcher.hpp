@@ -1,0 +1,54 @@
+// Change notifications. A watcher is a pull-style stream of events for one
+// consumer (in micro, the registry watcher actor), like go-micro's Watcher.
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include "registry/model.hpp"
+
+namespace micro::registry {
+
+// The enumerator is `remove` (`delete` is a keyword); it prints as "delete",
+// go-micro's action string, so logs and the CLI read the same as go-micro's.
+enum class event_type { create, update, remove };
+
+// "create", "update" or "delete".
+const char* to_string(event_type type) noexcept;
+
+// `svc` is a snapshot of ONE (name, version) after the change, not a delta:
+// - create: the version appeared; svc has all its nodes.
+// - update: nodes were added/removed/changed or the metadata/endpoints changed;
+//           svc has all nodes that remain.
+// - remove: the version is gone; svc has the nodes it had just before.
+// Snapshots make replays harmless: a consumer can watch first, then read the
+// registry, then apply events (replace on create/update, drop on remove).
+struct event {
+  event_type type = event_type::create;
+  service svc;
+  std::chrono::system_clock::time_point when;
+};
+
+bool operator==(const event& a, const event& b);
+bool operator!=(const event& a, const event& b);
+
+// One consumer calls next(); stop() may be called from any thread, and wakes a
+// consumer blocked in next().
+class watcher {
+ public:
+  virtual ~watcher();
+
+  // Waits up to `timeout` for the next event. nullopt on timeout, or when the
+  // watcher is stopped: then stopped() is true (check it to tell the two apart).
+  virtual std::optional<event> next(std::chrono::milliseconds timeout) = 0;
+
+  virtual void stop() = 0;
+  virtual bool stopped() const = 0;
+
+  // True when the backend stopped this watcher because the consumer fell behind
+  // (its bounded queue filled up). Events were lost, so the consumer must read
+  // the registry again and open a new watcher. Implies stopped().
+  virtual bool overflowed() const { return false; }
+};
+
+}  // namespace micro::registry
