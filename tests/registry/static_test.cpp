@@ -1,0 +1,129 @@
+#include <catch2/catch.hpp>
+
+#include "registry/static.hpp"
+
+using namespace micro::registry;
+using namespace std::chrono_literals;
+
+TEST_CASE("static: parses nodes, several per name, tolerating whitespace", "[static]") {
+  auto parsed = parse_static_address(
+      " greeter=127.0.0.1:9001 ,greeter = 127.0.0.1:9002,\tusers=localhost:80 ,v6=[::1]:65535 ");
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed.value.size() == 3);
+
+  const auto& greeter = parsed.value[0];
+  CHECK(greeter.name == "greeter");
+  CHECK(greeter.version == "");
+  CHECK(greeter.nodes == std::vector<node>{node{"greeter-127.0.0.1:9001", "127.0.0.1:9001", {}},
+                                           node{"greeter-127.0.0.1:9002", "127.0.0.1:9002", {}}});
+  CHECK(parsed.value[1].name == "users");
+  CHECK(parsed.value[1].nodes == std::vector<node>{node{"users-localhost:80", "localhost:80", {}}});
+  CHECK(parsed.value[2].nodes.at(0).address == "[::1]:65535");
+}
+
+TEST_CASE("static: leading zeros in a port are normalised", "[static]") {
+  auto parsed = parse_static_address("greeter=h:09001");
+  REQUIRE(parsed.ok());
+  CHECK(parsed.value.at(0).nodes.at(0).address == "h:9001");
+}
+
+TEST_CASE("static: malformed input is refused, naming the bad entry", "[static]") {
+  struct bad {
+    const char* input;
+    const char* says;
+  };
+  const bad cases[] = {
+      {"", "no nodes given"},
+      {"  \t ", "no nodes given"},
+      {"greeter", "entry 1 \"greeter\": missing '='"},
+      {"greeter=h:1,users127.0.0.1:80", "entry 2 \"users127.0.0.1:80\": missing '='"},
+      {"=127.0.0.1:9001", "entry 1 \"=127.0.0.1:9001\": empty service name"},
+      {"  =h:1", "empty service name"},
+      {"my svc=h:1", "\"my svc=h:1\": service name contains whitespace"},
+      {"greeter=", "\"greeter=\": missing address"},
+      {"greeter=127.0.0.1", "\"greeter=127.0.0.1\": missing port"},
+      {"greeter=127.0.0.1:", "\"greeter=127.0.0.1:\": missing port"},
+      {"greeter=:9001", "\"greeter=:9001\": missing host"},
+      {"greeter=h:abc", "invalid port \"abc\""},
+      {"greeter=h:-1", "invalid port \"-1\""},
+      {"greeter=h:+80", "invalid port \"+80\""},
+      {"greeter=h:0", "invalid port \"0\""},
+      {"greeter=h:65536", "invalid port \"65536\""},
+      {"greeter=h:123456", "invalid port \"123456\""},
+      {"greeter=h:99999999999999999999", "invalid port"},
+      {"greeter=h:80 80", "invalid port \"80 80\""},
+      {"greeter=a b:80", "invalid host \"a b\""},
+      {"greeter=h=x:80", "invalid host \"h=x\""},
+      {"greeter=::1:9001", "IPv6 host must be in brackets"},
+      {"greeter=[::1:9001", "unterminated '['"},
+      {"greeter=[::1]9001", "missing port"},
+      {"greeter=[]:9001", "missing host"},
+      {"a=h:1,,b=h:2", "entry 2 is empty"},
+      {"a=h:1,", "entry 2 is empty"},
+      {",a=h:1", "entry 1 is empty"},
+      {"a=h:1, a = h:1", "entry 2 \"a = h:1\": duplicate entry"},
+  };
+  for (const auto& c : cases) {
+    INFO("input: \"" << c.input << "\"");
+    auto parsed = parse_static_address(c.input);
+    CHECK(parsed.st.code == errc::invalid_argument);
+    CHECK_THAT(parsed.st.message, Catch::StartsWith("registry static: "));
+    CHECK_THAT(parsed.st.message, Catch::Contains(c.says));
+    CHECK(parsed.value.empty());
+
+    auto reg = static_registry::from_address(c.input);
+    CHECK(reg.st.code == errc::invalid_argument);
+    CHECK(reg.value == nullptr);
+  }
+}
+
+TEST_CASE("static: serves the configured nodes", "[static]") {
+  auto made = static_registry::from_address("greeter=h:1,greeter=h:2,users=h:3");
+  REQUIRE(made.ok());
+  auto& reg = *made.value;
+  CHECK(reg.name() == "static");
+
+  auto got = reg.get_service("greeter");
+  REQUIRE(got.ok());
+  REQUIRE(got.value.size() == 1);
+  CHECK(got.value[0].nodes.size() == 2);
+
+  auto missing = reg.get_service("nope");
+  CHECK(missing.st.code == errc::not_found);
+  CHECK_THAT(missing.st.message, Catch::StartsWith("registry static: service \"nope\" not found"));
+
+  auto all = reg.list_services();
+  REQUIRE(all.ok());
+  REQUIRE(all.value.size() == 2);
+  CHECK(all.value[0].name == "greeter");
+  CHECK(all.value[1].name == "users");
+  CHECK(all.value[0].nodes.empty());
+}
+
+TEST_CASE("static: register and deregister validate, then change nothing", "[static]") {
+  auto reg = static_registry::from_address("greeter=h:1").value;
+  REQUIRE(reg);
+  const service me{"greeter", "v9", {}, {}, {node{"greeter-x", "h:99", {}}}};
+  CHECK(reg->register_service(me).ok());
+  CHECK(reg->deregister_service(me).ok());
+  CHECK(reg->register_service(service{"", "", {}, {}, {node{"x", "h:1", {}}}}).code ==
+        errc::invalid_argument);
+  CHECK(reg->deregister_service(service{"greeter", "", {}, {}, {}}).code ==
+        errc::invalid_argument);
+  auto got = reg->get_service("greeter");
+  REQUIRE(got.ok());
+  CHECK(got.value.at(0).nodes == std::vector<node>{node{"greeter-h:1", "h:1", {}}});
+}
+
+TEST_CASE("static: a watcher yields nothing until stopped", "[static]") {
+  auto reg = static_registry::from_address("greeter=h:1").value;
+  REQUIRE(reg);
+  auto w = reg->watch();
+  REQUIRE(w);
+  CHECK_FALSE(w->next(50ms).has_value());
+  CHECK_FALSE(w->stopped());
+  w->stop();
+  CHECK(w->stopped());
+  CHECK_FALSE(w->overflowed());
+  CHECK_FALSE(w->next(0ms).has_value());
+}
