@@ -1,0 +1,31 @@
+#pragma once
+// Human readable type names for error messages: the protobuf full name when there is
+// one ("greeter.Request"), else the demangled C++ name ("std::string", "shop::order").
+
+#include <string>
+#include <type_traits>
+#include <typeinfo>
+
+#include "codecs/traits.hpp"
+
+namespace micro::codecs {
+
+// The demangled name of a C++ type, with libstdc++'s std::__cxx11 noise removed.
+std::string demangle(const std::type_info& type);
+
+namespace detail {
+template <class T, class = void>
+struct has_static_descriptor : std::false_type {};
+template <class T>
+struct has_static_descriptor<T, std::void_t<decltype(T::descriptor()->full_name())>> : std::true_type {};
+}  // namespace detail
+
+template <class T>
+std::string type_name() {
+  if constexpr (is_protobuf_message_v<T> && detail::has_static_descriptor<T>::value)
+    return T::descriptor()->full_name();
+  else
+    return demangle(typeid(T));
+}
+
+}  // namespace micro::codecs
