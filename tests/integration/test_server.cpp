@@ -1,0 +1,133 @@
+// micro-test-server: a service with endpoints made for the integration tests.
+//
+//   micro-test-server --server_name a     (plus MICRO_* variables: address, registry, ...)
+//
+// Prints "listening HOST:PORT" as the first line of stdout once it serves, then runs until
+// SIGINT/SIGTERM (service::run(), which logs "... listening on ..." on stderr once its signal
+// handlers are in place).
+//
+// Endpoints (JSON bodies unless said otherwise):
+//   Test.Echo      greeter.Request -> greeter.Response{msg: "Hello <name>"} (any codec)
+//   Test.Sleep     {"ms": N} -> {"slept_ms": N, "remaining_ms": R}: sleeps N ms; prints
+//                  "sleeping N" on stdout when it starts
+//   Test.Throw     throws std::runtime_error("boom")
+//   Test.Fail      throws micro::errors::conflict("test.server", "already exists")
+//   Test.Metadata  {} -> the request's metadata as a JSON object
+//   Test.Chain     {"service", "endpoint", "body", "tag", "delay_ms", "timeout_ms"} -> {"reply": ...}
+//                  sleeps delay_ms, then calls service/endpoint with its own context (so deadline
+//                  and metadata propagate); logs the outcome as {"event": "chain", "tag", "code",
+//                  "elapsed_ms"}; a failed nested call is thrown back unchanged.
+//   Test.Count     {} -> {"count": handler runs of the endpoints above so far}
+//   Test.Log       {} -> [{"endpoint", "remaining_ms", "metadata"} or chain events, ...]
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "greeter.pb.h"
+#include "micro/micro.hpp"
+
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono;
+
+struct journal {
+  std::mutex mutex;
+  json events = json::array();
+  uint64_t runs = 0;
+
+  // Called first thing by every counted handler.
+  void handler_ran(const micro::context& ctx) {
+    json ev{{"event", "run"},
+            {"endpoint", ctx.endpoint()},
+            {"remaining_ms", ctx.has_deadline() ? duration_cast<milliseconds>(ctx.remaining()).count() : -1},
+            {"metadata", ctx.metadata()}};
+    std::lock_guard<std::mutex> guard{mutex};
+    ++runs;
+    events.push_back(std::move(ev));
+  }
+
+  void add(json ev) {
+    std::lock_guard<std::mutex> guard{mutex};
+    events.push_back(std::move(ev));
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  micro::service svc{micro::options{}.with_name("test")};
+  svc.init(argc, argv);
+  journal log;
+  std::mutex stdout_mutex;
+  auto& srv = svc.server();
+
+  srv.handle("Test.Echo", [&](const micro::context& ctx, const greeter::Request& req, greeter::Response& rsp) {
+    log.handler_ran(ctx);
+    rsp.set_msg("Hello " + req.name());
+  });
+  srv.handle("Test.Sleep", [&](const micro::context& ctx, const json& req, json& rsp) {
+    log.handler_ran(ctx);
+    auto ms = req.value("ms", 0);
+    auto remaining = ctx.has_deadline() ? duration_cast<milliseconds>(ctx.remaining()).count() : -1;
+    {
+      // Tells the test the call is in flight without needing a free handler slot to ask.
+      std::lock_guard<std::mutex> guard{stdout_mutex};
+      std::cout << "sleeping " << ms << std::endl;
+    }
+    std::this_thread::sleep_for(milliseconds{ms});
+    rsp = {{"slept_ms", ms}, {"remaining_ms", remaining}};
+  });
+  srv.handle("Test.Throw", [&](const micro::context& ctx, const json&, json&) {
+    log.handler_ran(ctx);
+    throw std::runtime_error("boom");
+  });
+  srv.handle("Test.Fail", [&](const micro::context& ctx, const json&, json&) {
+    log.handler_ran(ctx);
+    throw micro::errors::conflict("test.server", "already exists");
+  });
+  srv.handle("Test.Metadata", [&](const micro::context& ctx, const json&, json& rsp) {
+    log.handler_ran(ctx);
+    rsp = ctx.metadata();
+  });
+  srv.handle("Test.Chain", [&](const micro::context& ctx, const json& req, json& rsp) {
+    log.handler_ran(ctx);
+    if (auto delay = req.value("delay_ms", 0); delay > 0)
+      std::this_thread::sleep_for(milliseconds{delay});
+    micro::call_options opts;
+    if (auto t = req.value("timeout_ms", 0); t > 0)
+      opts.with_timeout(milliseconds{t});
+    auto started = steady_clock::now();
+    auto out = svc.client().call<json>(ctx, req.at("service").get<std::string>(),
+                                       req.at("endpoint").get<std::string>(), req.value("body", json::object()),
+                                       opts);
+    auto elapsed = duration_cast<milliseconds>(steady_clock::now() - started).count();
+    log.add({{"event", "chain"},
+             {"tag", req.value("tag", "")},
+             {"code", out ? 0 : out.error().code},
+             {"detail", out ? "" : out.error().detail},
+             {"elapsed_ms", elapsed}});
+    if (!out)
+      throw out.error();
+    rsp = {{"reply", *out}};
+  });
+  srv.handle("Test.Count", [&](const micro::context&, const json&, json& rsp) {
+    std::lock_guard<std::mutex> guard{log.mutex};
+    rsp = {{"count", log.runs}};
+  });
+  srv.handle("Test.Log", [&](const micro::context&, const json&, json& rsp) {
+    std::lock_guard<std::mutex> guard{log.mutex};
+    rsp = log.events;
+  });
+
+  if (auto st = svc.start(); !st) {
+    std::cerr << st.error().to_json() << std::endl;
+    return 1;
+  }
+  std::cout << "listening " << svc.address() << std::endl;
+  return svc.run();  // start() again is a no-op; waits for SIGINT/SIGTERM, then drains
+}
