@@ -81,9 +81,13 @@ uint64_t resident_bytes() {
 }
 
 // A raw handler as the service actor runs it: wire request in, wire response out.
-actors::endpoint_handler to_actor_handler(const std::string& service_name, raw_handler fn) {
+// Every response names the node that produced it, so callers can see the load balancing.
+constexpr const char* node_metadata_key = "micro-node";
+
+actors::endpoint_handler to_actor_handler(const std::string& service_name, const std::string& node_id,
+                                          raw_handler fn) {
   actors::endpoint_handler h;
-  h.run = [service_name, fn = std::move(fn)](const actors::request& req,
+  h.run = [service_name, node_id, fn = std::move(fn)](const actors::request& req,
                                              actors::clock::time_point deadline) {
     context ctx{service_name, req.endpoint, req.metadata, deadline};
     raw_message in{req.content_type, req.body, req.accept, {}};
@@ -103,6 +107,7 @@ actors::endpoint_handler to_actor_handler(const std::string& service_name, raw_h
     rsp.content_type = std::move(out->content_type);
     rsp.body = std::move(out->body);
     rsp.metadata = std::move(out->metadata);
+    rsp.metadata[node_metadata_key] = node_id;
     return rsp;
   };
   return h;
@@ -214,6 +219,7 @@ status service::start() {
   d.rt = detail::acquire_runtime(d.opts);
   auto& sys = d.rt->system();
 
+  d.node_id = d.opts.name + "-" + random_id();
   d.add_debug_endpoints();
   actors::service_spec spec;
   spec.name = d.opts.name;
@@ -223,7 +229,7 @@ status service::start() {
     auto& internals = d.srv.internals();
     std::lock_guard<std::mutex> guard{internals.mutex};
     for (auto& [name, entry] : internals.endpoints) {
-      auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor} : to_actor_handler(d.opts.name, entry.fn);
+      auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor} : to_actor_handler(d.opts.name, d.node_id, entry.fn);
       spec.endpoints.emplace(name, std::move(h));
     }
   }
@@ -244,7 +250,6 @@ status service::start() {
   else
     d.address = host + ":" + std::to_string(published.port);
 
-  d.node_id = d.opts.name + "-" + random_id();
   d.registered = registry::service{};
   d.registered.name = d.opts.name;
   d.registered.version = d.opts.version;

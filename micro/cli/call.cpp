@@ -19,6 +19,7 @@ int call(micro::client& client, const std::vector<std::string>& args) {
   std::vector<std::string> positional;
   call_options opts;
   std::string content_type = "application/json";
+  bool verbose = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& arg = args[i];
     if (arg == "-m" || arg == "--metadata") {
@@ -29,6 +30,8 @@ int call(micro::client& client, const std::vector<std::string>& args) {
       if (eq == std::string::npos || eq == 0)
         return fail(errors::bad_request(cli_error_id, "metadata \"" + pair + "\" is not key=value"));
       opts.metadata[pair.substr(0, eq)] = pair.substr(eq + 1);
+    } else if (arg == "-v" || arg == "--verbose") {
+      verbose = true;
     } else if (arg.rfind("--content_type=", 0) == 0) {
       content_type = arg.substr(15);
     } else {
@@ -36,7 +39,7 @@ int call(micro::client& client, const std::vector<std::string>& args) {
     }
   }
   if (positional.size() < 2 || positional.size() > 3)
-    return fail(errors::bad_request(cli_error_id, "usage: micro call SERVICE ENDPOINT [JSON] [-m key=value ...]"));
+    return fail(errors::bad_request(cli_error_id, "usage: micro call SERVICE ENDPOINT [JSON] [-m key=value ...] [-v]"));
   raw_message req;
   req.content_type = content_type;
   req.accept = "application/json";
@@ -44,6 +47,9 @@ int call(micro::client& client, const std::vector<std::string>& args) {
   auto rsp = client.call_raw(context{}, positional[0], positional[1], req, opts);
   if (!rsp)
     return fail(rsp.error());
+  if (verbose)
+    for (auto& [key, value] : rsp->metadata)
+      std::cerr << key << ": " << value << "\n";
   std::cout << rsp->body << "\n";
   return 0;
 }

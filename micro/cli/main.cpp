@@ -10,8 +10,9 @@ namespace {
 const char* usage =
   "usage: micro [options] COMMAND ...\n"
   "commands:\n"
-  "  call SERVICE ENDPOINT [JSON] [-m key=value ...] [--content_type=T]\n"
+  "  call SERVICE ENDPOINT [JSON] [-m key=value ...] [--content_type=T] [-v]\n"
   "                          call an endpoint with a JSON body, print the JSON response\n"
+  "                          (-v: response metadata, e.g. the answering node, on stderr)\n"
   "  health SERVICE          Debug.Health of every node of SERVICE\n";
 
 }  // namespace
