@@ -1,0 +1,104 @@
+// The `micro` command line tool (build/bin/micro) against micro-test-server.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "harness.hpp"
+
+using namespace micro::test;
+
+namespace {
+
+struct cli_run {
+  exit_status status;
+  std::string out;  // all of stdout
+  std::string err;  // all of stderr
+};
+
+// Runs `micro ARGS...` with a static registry of `registry_address`; all of its output.
+cli_run run_cli(const std::string& registry_address, std::vector<std::string> args) {
+  auto env = heartbeat_env();
+  env["MICRO_REGISTRY"] = "static";
+  env["MICRO_REGISTRY_ADDRESS"] = registry_address;
+  process cli{sibling_binary("micro"), std::move(args), env};
+  auto status = cli.wait(60s);
+  if (!status)
+    FAIL("micro did not finish within 60 s; its output:\n" << cli.transcript());
+  cli_run run;
+  run.status = *status;
+  for (auto [s, text] : {std::pair{stream::out, &run.out}, std::pair{stream::err, &run.err}})
+    while (auto line = cli.read_line(s, 5s))
+      *text += *line + "\n";
+  return run;
+}
+
+bool have_cli() { return ::access(sibling_binary("micro").c_str(), X_OK) == 0; }
+
+}  // namespace
+
+TEST_CASE("micro call and micro health", "[integration][cli]") {
+  if (!have_cli()) {
+    WARN("build/bin/micro is not built: skipping the CLI tests");
+    return;
+  }
+  auto srv = start_test_server();
+  auto reg = srv.entry();
+
+  SECTION("a JSON call to a protobuf handler prints the JSON response, exit 0") {
+    auto run = run_cli(reg, {"call", "test", "Test.Echo", R"({"name":"John"})"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.exited);
+    CHECK(run.status.code == 0);
+    CHECK(json::parse(run.out) == json{{"msg", "Hello John"}});
+  }
+  SECTION("-m key=value reaches the handler's context") {
+    auto run = run_cli(reg, {"call", "test", "Test.Metadata", "{}", "-m", "trace-id=abc", "-m", "user=ann"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.code == 0);
+    auto md = json::parse(run.out);
+    CHECK(md.value("trace-id", "") == "abc");
+    CHECK(md.value("user", "") == "ann");
+  }
+  SECTION("without a body the call sends {}") {
+    auto run = run_cli(reg, {"call", "test", "Test.Count"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.code == 0);
+    CHECK(json::parse(run.out).contains("count"));
+  }
+
+  auto expect_error = [&](std::vector<std::string> args, int code) {
+    auto run = run_cli(reg, std::move(args));
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.exited);
+    CHECK(run.status.code != 0);
+    CHECK(run.out.empty());
+    auto first_line = run.err.substr(0, run.err.find('\n'));
+    auto err = micro::error::from_json(first_line);
+    REQUIRE(err.has_value());
+    CHECK(err->code == code);
+    return *err;
+  };
+  SECTION("errors are go-micro JSON on stderr with a non-zero exit") {
+    expect_error({"call", "test", "Test.Nope", "{}"}, 404);
+    expect_error({"call", "nosuch", "Test.Echo", "{}"}, 404);
+    expect_error({"call", "test", "Test.Echo", "{not json"}, 400);
+    CHECK(expect_error({"call", "test", "Test.Throw", "{}"}, 500).detail == "boom");
+    CHECK(expect_error({"call", "test", "Test.Fail", "{}"}, 409).detail == "already exists");
+    expect_error({"call", "test"}, 400);  // usage
+  }
+  SECTION("micro health reports the node ok, exit 0") {
+    auto run = run_cli(reg, {"health", "test"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.code == 0);
+    CHECK_THAT(run.out, Catch::Contains(srv.address));
+    CHECK_THAT(run.out, Catch::Contains(R"({"status":"ok"})"));
+  }
+  SECTION("micro health of a dead node: exit non-zero") {
+    srv.proc->kill();
+    auto run = run_cli(reg, {"health", "test"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.exited);
+    CHECK(run.status.code != 0);
+    CHECK_THAT(run.out, Catch::Contains("503"));
+  }
+}
