@@ -15,7 +15,7 @@ namespace micro::actors {
 /// What the facade decides about CAF; plain values so micro/ headers stay free of CAF.
 struct runtime_config {
   std::string scheduler_policy = "sharing";  // "sharing" | "stealing" (measured: see README)
-  std::size_t scheduler_threads = 2;
+  std::size_t scheduler_threads = 0;  // 0 = half the cores, at least 1
   std::chrono::milliseconds heartbeat_interval{1000};  // must be on for every node
   std::chrono::milliseconds connection_timeout{5000};  // 0 disables frozen-peer detection
 };

@@ -122,15 +122,19 @@ const std::vector<option_entry>& entries() {
        return {};
      },
      [](const options& o) { return o.scheduler; }},
-    {{"scheduler_threads", "MICRO_SCHEDULER_THREADS", "--scheduler_threads", "CAF scheduler worker threads"},
+    {{"scheduler_threads", "MICRO_SCHEDULER_THREADS", "--scheduler_threads", "CAF scheduler worker threads (auto: half the cores, at least 1)"},
      [](options& o, const std::string& v) -> status {
+       if (v == "auto") {
+         o.scheduler_threads = 0;
+         return {};
+       }
        auto n = parse_count("scheduler_threads", v);
        if (!n)
          return n.error();
        o.scheduler_threads = *n;
        return {};
      },
-     [](const options& o) { return std::to_string(o.scheduler_threads); }},
+     [](const options& o) { return o.scheduler_threads == 0 ? std::string{"auto"} : std::to_string(o.scheduler_threads); }},
     {{"heartbeat_interval", "MICRO_HEARTBEAT_INTERVAL", "--heartbeat_interval", "heartbeat between nodes (0ms: off)"},
      [](options& o, const std::string& v) { return set_duration(o.heartbeat_interval, "heartbeat_interval", v); },
      [](const options& o) { return show_ms(o.heartbeat_interval); }},

@@ -32,7 +32,7 @@ struct options {
   std::string content_type;               // empty = the request type's natural codec
   // -- runtime (CAF) ---------------------------------------------------------
   std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
-  std::size_t scheduler_threads = 2;
+  std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)
   std::chrono::milliseconds heartbeat_interval{1000};  // detects frozen peers, with:
   std::chrono::milliseconds connection_timeout{5000};
 

@@ -1,0 +1,76 @@
+// bench-echo-server MODE: serves an echo of the request bytes, either as a micro endpoint
+// (Bench.Echo, application/octet-stream) or as a raw CAF actor (std::string -> std::string)
+// published on its own port. Prints "listening PORT" and serves until SIGTERM/SIGINT.
+#include <csignal>
+#include <iostream>
+#include <string>
+
+#include "bench/bench_config.hpp"
+#include "caf/all.hpp"
+#include "caf/io/all.hpp"
+#include "micro/micro.hpp"
+
+namespace {
+
+int serve_micro(micro::options opts) {
+  opts.name = "bench";
+  opts.server_address = "127.0.0.1:0";
+  opts.registry = "memory";
+  micro::service svc{opts};
+  svc.server().handle("Bench.Echo", [](const micro::context&, const std::string& req, std::string& rsp) { rsp = req; });
+  if (auto st = svc.start(); !st) {
+    std::cerr << st.error().to_json() << "\n";
+    return 1;
+  }
+  std::cout << "listening " << svc.address().substr(svc.address().rfind(':') + 1) << std::endl;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return 0;
+}
+
+caf::behavior echo_actor() {
+  return {[](std::string& body) { return std::move(body); }};
+}
+
+int serve_caf(const micro::options& opts) {
+  auto rt = micro::detail::acquire_runtime(opts);
+  auto& sys = rt->system();
+  auto echo = sys.spawn(echo_actor);
+  auto port = sys.middleman().publish(echo, 0, "127.0.0.1", true);
+  if (!port) {
+    std::cerr << sys.render(port.error()) << "\n";
+    return 1;
+  }
+  std::cout << "listening " << *port << std::endl;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Signals are taken by sigwait; block them before any thread starts so all threads inherit it.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::string mode = argc > 1 ? argv[1] : "";
+  auto opts = bench::options_from_environment();
+  if (mode == "micro")
+    return serve_micro(opts);
+  if (mode == "caf")
+    return serve_caf(opts);
+  std::cerr << "usage: bench-echo-server micro|caf\n";
+  return 2;
+}
