@@ -238,7 +238,7 @@ std::string help_text(const options& current) {
 result<std::chrono::nanoseconds> parse_duration(const std::string& text) {
   using namespace std::chrono;
   auto digits_end = text.find_first_not_of("0123456789");
-  if (text.empty() || digits_end == 0 || digits_end > 15)
+  if (text.empty() || digits_end == 0 || (digits_end != std::string::npos && digits_end > 15))
     return errors::bad_request(config_error_id, "expected a duration such as 250ms, 5s or 1m");
   if (digits_end == std::string::npos)
     return errors::bad_request(config_error_id, "duration \"" + text + "\" needs a unit (ns, us, ms, s, m, h)");
