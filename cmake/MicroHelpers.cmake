@@ -15,6 +15,11 @@ function(micro_add_library folder)
     $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/generated>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/micro>)
   target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS} micro_warnings)
+  if(MICRO_SANITIZE)
+    # Sanitized libraries need the sanitizer runtimes loaded first: an installed sanitized
+    # micro makes its users link them (inside the build, add_link_options does it).
+    target_link_options(${target} INTERFACE "$<INSTALL_INTERFACE:-fsanitize=address,undefined>")
+  endif()
   set_property(GLOBAL APPEND PROPERTY MICRO_LIBRARY_TARGETS ${target})
   install(DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}/"
           DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/micro/${folder}"
