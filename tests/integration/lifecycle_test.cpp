@@ -34,7 +34,7 @@ std::vector<joining_thread> start_sleepers(micro::client& c, std::vector<timed_r
 
 TEST_CASE("SIGTERM drains the call in flight then refuses new calls and exits 0", "[integration][lifecycle]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   std::vector<timed_result> slow(1);
   auto threads = start_sleepers(*client, slow, 1000);
   REQUIRE(wait_sleepers(srv, 1));
@@ -78,7 +78,7 @@ TEST_CASE("SIGTERM drains the call in flight then refuses new calls and exits 0"
 
 TEST_CASE("SIGKILL of a server fails its pending calls with 503 at once", "[integration][lifecycle]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   std::vector<timed_result> pending(3);
   auto threads = start_sleepers(*client, pending, 4000);  // default timeout: 5 s
   REQUIRE(wait_sleepers(srv, 3));
@@ -100,7 +100,7 @@ TEST_CASE("SIGKILL of a server fails its pending calls with 503 at once", "[inte
 TEST_CASE("a frozen server (SIGSTOP) fails its pending calls promptly", "[integration][lifecycle]") {
   // heartbeat 100 ms and connection timeout 1 s on both sides (harness defaults).
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   std::vector<timed_result> pending(2);
   auto threads = start_sleepers(*client, pending, 3000, micro::call_options{}.with_timeout(10s));
   REQUIRE(wait_sleepers(srv, 2));
@@ -122,7 +122,7 @@ TEST_CASE("a frozen server (SIGSTOP) fails its pending calls promptly", "[integr
 
 TEST_CASE("a server that comes back on a new port is reachable again", "[integration][lifecycle]") {
   auto first = start_test_server();
-  auto client = make_client(first.entry());
+  auto client = make_client(first);
   greeter::Request req;
   req.set_name("one");
   REQUIRE(client->call<greeter::Response>("test", "Test.Echo", req).ok());
@@ -132,7 +132,7 @@ TEST_CASE("a server that comes back on a new port is reachable again", "[integra
   CHECK(gone.error().code == 503);
 
   auto second = start_test_server();
-  auto client2 = make_client(second.entry());
+  auto client2 = make_client(second);
   auto back = client2->call<greeter::Response>("test", "Test.Echo", req);
   INFO((back ? "" : back.error().to_json()));
   REQUIRE(back.ok());

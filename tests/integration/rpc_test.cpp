@@ -24,7 +24,7 @@ micro::raw_message raw(std::string content_type, std::string body, std::string a
 
 TEST_CASE("a typed protobuf call crosses processes", "[integration][rpc]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   greeter::Request req;
   req.set_name("John");
   auto rsp = client->call<greeter::Response>("test", "Test.Echo", req);
@@ -40,7 +40,7 @@ TEST_CASE("a typed protobuf call crosses processes", "[integration][rpc]") {
 
 TEST_CASE("a JSON request reaches a protobuf handler and JSON comes back", "[integration][rpc][codec]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   auto rsp = client->call_raw({}, "test", "Test.Echo", raw("application/json", R"({"name":"John"})", "application/json"));
   INFO((rsp ? "" : rsp.error().to_json()));
   REQUIRE(rsp.ok());
@@ -71,7 +71,7 @@ TEST_CASE("a JSON request reaches a protobuf handler and JSON comes back", "[int
 TEST_CASE("bad calls get coded errors", "[integration][rpc][errors]") {
   auto srv = start_test_server();
   // "other" is registered at the test server's address, which does not serve it.
-  auto client = make_client(srv.entry() + ",other=" + srv.address);
+  auto client = make_client(srv.entry() + ",other=" + srv.address, {&srv});
   auto json_echo = raw("application/json", R"({"name":"x"})", "application/json");
 
   SECTION("unknown service (not in the registry) -> 404") {
@@ -136,7 +136,7 @@ TEST_CASE("bad calls get coded errors", "[integration][rpc][errors]") {
 
 TEST_CASE("a slow handler times out with 408 in about the timeout", "[integration][rpc][deadline]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   auto t0 = steady_clock::now();
   auto rsp = client->call<json>("test", "Test.Sleep", json{{"ms", 3000}}, micro::call_options{}.with_timeout(500ms));
   auto elapsed = ms_since(t0);
@@ -148,7 +148,7 @@ TEST_CASE("a slow handler times out with 408 in about the timeout", "[integratio
 
 TEST_CASE("the server tells the handler how much time is left", "[integration][rpc][deadline]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   auto rsp = client->call<json>("test", "Test.Sleep", json{{"ms", 0}}, micro::call_options{}.with_timeout(2000ms));
   REQUIRE(rsp.ok());
   auto remaining = rsp->at("remaining_ms").get<long long>();
@@ -159,7 +159,16 @@ TEST_CASE("the server tells the handler how much time is left", "[integration][r
 TEST_CASE("deadline and metadata propagate through a nested call", "[integration][rpc][deadline][metadata]") {
   auto b = start_test_server({"b"});
   auto a = start_test_server({"a", b.entry()});
-  auto client = make_client(a.entry() + "," + b.entry());
+  auto client = make_client(a.entry() + "," + b.entry(), {&a, &b});
+  // A's first connection to B, made here so that the sections assert on propagation only.
+  for (int attempt = 0;; ++attempt) {
+    auto warm = client->call<json>("a", "Test.Chain", json{{"service", "b"}, {"endpoint", "Test.Count"}, {"tag", "warm"}});
+    if (warm.ok())
+      break;
+    INFO(warm.error().to_json());
+    REQUIRE(dropped_before_handshake(warm.error()));
+    REQUIRE(attempt < 5);
+  }
 
   SECTION("metadata set by the caller reaches B through A") {
     auto rsp = client->call<json>("a", "Test.Chain", json{{"service", "b"}, {"endpoint", "Test.Metadata"}, {"tag", "md"}},
@@ -219,7 +228,7 @@ TEST_CASE("deadline and metadata propagate through a nested call", "[integration
 
 TEST_CASE("a request that expires while queued never runs its handler", "[integration][rpc][deadline]") {
   auto srv = start_test_server({"test", "", {"--server_max_concurrency", "1"}});
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   micro::result<json> slow = micro::errors::internal_server_error("test", "not run");
   joining_thread sleeper{[&] { slow = client->call<json>("test", "Test.Sleep", json{{"ms", 1500}}); }};
   // (Debug.Stats cannot tell: with one slot it would queue behind the sleep.)
@@ -239,7 +248,7 @@ TEST_CASE("a request that expires while queued never runs its handler", "[integr
 
 TEST_CASE("fast calls complete while a slow handler runs", "[integration][rpc][concurrency]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
   std::atomic<bool> slow_done{false};
   micro::result<json> slow = micro::errors::internal_server_error("test", "not run");
   joining_thread sleeper{[&] {
@@ -276,7 +285,7 @@ TEST_CASE("fast calls complete while a slow handler runs", "[integration][rpc][c
 
 TEST_CASE("Debug.Health and Debug.Stats", "[integration][rpc][debug]") {
   auto srv = start_test_server();
-  auto client = make_client(srv.entry());
+  auto client = make_client(srv);
 
   auto health = client->call_raw({}, "test", "Debug.Health", raw("application/json", "{}", "application/json"));
   REQUIRE(health.ok());
@@ -291,8 +300,8 @@ TEST_CASE("Debug.Health and Debug.Stats", "[integration][rpc][debug]") {
   auto stats = client->call<json>("test", "Debug.Stats", json::object());
   REQUIRE(stats.ok());
   INFO("stats: " << stats->dump());
-  // Health, 3 echoes, 1 throw, and this call.
-  CHECK(stats->at("requests").get<long long>() == 6);
+  // connect_to's health check, health, 3 echoes, 1 throw, and this call.
+  CHECK(stats->at("requests").get<long long>() == 7);
   CHECK(stats->at("errors").get<long long>() == 1);
   CHECK(stats->at("in_flight").get<long long>() == 0);
   auto memory = stats->at("memory").get<long long>();
