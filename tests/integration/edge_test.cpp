@@ -69,11 +69,24 @@ TEST_CASE("a call to a server frozen before the first connection fails in about 
   CHECK((rsp.error().code == 408 || rsp.error().code == 503));
   CHECK(elapsed < 1500 + 1500);
   frozen.proc->signal(SIGCONT);
-  // Once it runs again, it serves.
-  connect_to(*client, frozen);
-  auto back = client->call<greeter::Response>("test", "Test.Echo", named("y"));
-  INFO((back ? "" : back.error().to_json()));
-  CHECK(back.ok());
+  // Once it runs again, it serves again, soon. (Right after SIGCONT a call can still fail with
+  // 503: the server first works off what queued up while frozen, the dropped connection included.)
+  std::vector<std::string> errors;
+  auto until = steady_clock::now() + 5s;
+  bool served = false;
+  while (!served && steady_clock::now() < until) {
+    auto back = client->call<greeter::Response>("test", "Test.Echo", named("y"), micro::call_options{}.with_timeout(2000ms));
+    served = back.ok() && back->msg() == "Hello y";
+    if (!back.ok()) {
+      errors.push_back(back.error().to_json());
+      CHECK(back.error().code == 503);
+    }
+  }
+  INFO("failed calls after SIGCONT: " << errors.size());
+  for (auto& e : errors)
+    UNSCOPED_INFO(e);
+  CHECK(served);
+  CHECK(errors.size() <= 3);
 }
 
 TEST_CASE("the drain bound cuts a long call short at shutdown", "[integration][edge][lifecycle]") {
