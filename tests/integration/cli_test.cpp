@@ -1,4 +1,5 @@
 // The `micro` command line tool (build/bin/micro) against micro-test-server.
+#include <signal.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -16,8 +17,11 @@ struct cli_run {
 };
 
 // Runs `micro ARGS...` with a static registry of `registry_address`; all of its output.
-cli_run run_cli(const std::string& registry_address, std::vector<std::string> args) {
+cli_run run_cli(const std::string& registry_address, std::vector<std::string> args,
+                const std::map<std::string, std::string>& extra_env = {}) {
   auto env = heartbeat_env();
+  for (auto& [k, v] : extra_env)
+    env[k] = v;
   env["MICRO_REGISTRY"] = "static";
   env["MICRO_REGISTRY_ADDRESS"] = registry_address;
   process cli{sibling_binary("micro"), std::move(args), env};
@@ -101,4 +105,32 @@ TEST_CASE("micro call and micro health", "[integration][cli]") {
     CHECK(run.status.code != 0);
     CHECK_THAT(run.out, Catch::Contains("503"));
   }
+}
+
+// Hidden ([.]): a known issue of the client actor. Each candidate node gets the call's whole
+// timeout again (connect and fallback do not count down one deadline), so with three frozen
+// nodes a 1 s call runs ~3 s, past the facade's wait (timeout + 2 s), and ends as a 500
+// "client actor failed" instead of a 408/503 within about 1 s. Heartbeats are off in the CLI
+// here, as in any deployment that keeps CAF's default. Run with: test_integration "[known-issue]".
+TEST_CASE("a call to frozen nodes ends within its timeout with 408 or 503", "[.][known-issue][cli]") {
+  if (!have_cli())
+    return;
+  std::vector<running_server> frozen;
+  std::string reg;
+  for (int i = 0; i < 3; ++i) {
+    frozen.push_back(start_test_server());
+    REQUIRE(frozen.back().proc->signal(SIGSTOP));
+    reg += (reg.empty() ? "" : ",") + frozen.back().entry();
+  }
+  auto t0 = steady_clock::now();
+  auto run = run_cli(reg, {"call", "test", "Test.Echo", R"({"name":"x"})"},
+                     {{"MICRO_HEARTBEAT_INTERVAL", "0ms"}, {"MICRO_CLIENT_REQUEST_TIMEOUT", "1s"}});
+  auto elapsed = ms_since(t0);
+  INFO("stderr: " << run.err << "after " << elapsed << " ms");
+  auto err = micro::error::from_json(run.err.substr(0, run.err.find('\n')));
+  REQUIRE(err.has_value());
+  CHECK((err->code == 408 || err->code == 503));
+  CHECK(elapsed < 1000 + 1000);
+  for (auto& s : frozen)
+    s.proc->signal(SIGCONT);
 }
