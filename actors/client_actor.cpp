@@ -14,12 +14,23 @@ namespace micro::actors {
 namespace {
 
 constexpr const char* client_error_id = "micro.client";
+constexpr std::chrono::seconds connect_bound{2};
+
+using steady = std::chrono::steady_clock;
 
 struct outgoing {
   std::vector<std::string> fallbacks;  // candidates not tried yet
   request req;
   caf::response_promise promise;
+  steady::time_point deadline;         // the whole call's, across fallbacks
 };
+
+// Brings the request's timeout to the time left before the call's deadline; false if none is left.
+bool refresh_timeout(outgoing& out) {
+  auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(out.deadline - steady::now()).count();
+  out.req.timeout_ns = left;
+  return left > 0;
+}
 
 struct connection {
   caf::actor remote;                                       // null while connecting
@@ -81,6 +92,11 @@ void fail_or_fallback(client_self* self, outgoing out, const std::string& why) {
   out.promise.deliver(make_error_response(503, client_error_id, why));
 }
 
+void expire(outgoing& out) {
+  out.promise.deliver(make_error_response(408, client_error_id,
+                                          "call to " + out.req.service + " timed out before a node could be reached"));
+}
+
 void connect(client_self* self, const std::string& address) {
   std::string host;
   uint16_t port = 0;
@@ -92,10 +108,12 @@ void connect(client_self* self, const std::string& address) {
       fail_or_fallback(self, std::move(out), "invalid node address \"" + address + "\"");
     return;
   }
-  // Bounded by the longest deadline among the calls that wait for this connection.
+  // Bounded by the longest deadline among the calls that wait for this connection, and by
+  // connect_bound, so that a node frozen before its handshake leaves time for another one.
   int64_t longest = 0;
   for (auto& out : conn.waiting)
     longest = std::max(longest, out.req.timeout_ns);
+  longest = std::min<int64_t>(longest, std::chrono::nanoseconds{connect_bound}.count());
   auto mm = self->system().middleman().actor_handle();
   self->request(mm, caf::timespan{longest}, caf::connect_atom::value, host, port)
     .then(
@@ -111,8 +129,12 @@ void connect(client_self* self, const std::string& address) {
         conn.remote = caf::actor_cast<caf::actor>(ptr);
         self->monitor(conn.remote);
         self->state.address_of[conn.remote.address()] = address;
-        for (auto& out : waiting)
-          send_on(self, address, std::move(out));
+        for (auto& out : waiting) {
+          if (refresh_timeout(out))
+            send_on(self, address, std::move(out));
+          else
+            expire(out);
+        }
       },
       [self, address](caf::error& err) {
         auto it = self->state.connections.find(address);
@@ -128,6 +150,10 @@ void connect(client_self* self, const std::string& address) {
 
 void dispatch(client_self* self, outgoing out) {
   auto& st = self->state;
+  if (!refresh_timeout(out)) {
+    expire(out);
+    return;
+  }
   std::uniform_int_distribution<std::size_t> pick{0, out.fallbacks.size() - 1};
   auto index = pick(st.rng);
   auto address = std::move(out.fallbacks[index]);
@@ -168,7 +194,8 @@ caf::behavior client_actor(client_self* self) {
       if (req.timeout_ns <= 0)
         return make_error_response(408, client_error_id, "deadline expired before the call was sent");
       auto rp = self->make_response_promise();
-      dispatch(self, outgoing{std::move(candidates), std::move(req), rp});
+      auto deadline = steady::now() + std::chrono::nanoseconds{req.timeout_ns};
+      dispatch(self, outgoing{std::move(candidates), std::move(req), rp, deadline});
       return rp;
     },
   };
