@@ -132,6 +132,10 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
         return rp;
       }
       auto deadline = now + std::chrono::nanoseconds{req.timeout_ns};
+      if (auto& handler = st.spec.endpoints[req.endpoint]; handler.run_on_actor) {
+        finish(self, rp, handler.run(req, deadline));
+        return rp;
+      }
       if (st.waiting.size() >= st.spec.max_queue) {
         finish(self, rp, make_error_response(503, server_error_id,
                                              "service " + st.spec.name + " is overloaded ("

@@ -23,6 +23,9 @@ using clock = std::chrono::steady_clock;
 struct endpoint_handler {
   std::function<response(const request&, clock::time_point deadline)> run;
   caf::actor actor;
+  /// Runs `run` on the service actor itself, outside the concurrency limit. Only for micro's
+  /// own endpoints that never block (Debug.Health must answer while every slot is busy).
+  bool run_on_actor = false;
 };
 
 /// Counters shared with the facade (Debug.Stats reads them from a worker thread).

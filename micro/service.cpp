@@ -120,10 +120,12 @@ raw_message json_reply(const nlohmann::json& j) {
 }  // namespace
 
 struct service::impl {
+  // First member, so destroyed last: destroying the last runtime reference waits for every
+  // actor, including user actors that `srv` still references.
+  std::shared_ptr<actors::runtime> rt;
   options opts;
   micro::server srv;
   std::unique_ptr<micro::client> cli;
-  std::shared_ptr<actors::runtime> rt;
   caf::actor node;
   caf::actor service_actor;
   std::shared_ptr<actors::service_counters> counters;
@@ -154,8 +156,7 @@ struct service::impl {
                        {"uptime", duration_cast<seconds>(system_clock::now() - started).count()},
                        {"requests", counters_ptr->requests.load()},
                        {"errors", counters_ptr->errors.load()},
-                       // this call itself is in flight: report the others
-                       {"in_flight", counters_ptr->in_flight.load() - 1},
+                       {"in_flight", counters_ptr->in_flight.load()},
                        {"memory", resident_bytes()},
                      });
                    });
@@ -229,7 +230,9 @@ status service::start() {
     auto& internals = d.srv.internals();
     std::lock_guard<std::mutex> guard{internals.mutex};
     for (auto& [name, entry] : internals.endpoints) {
-      auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor} : to_actor_handler(d.opts.name, d.node_id, entry.fn);
+      auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor, false}
+                           : to_actor_handler(d.opts.name, d.node_id, entry.fn);
+      h.run_on_actor = name == "Debug.Health" || name == "Debug.Stats";  // ours, never block
       spec.endpoints.emplace(name, std::move(h));
     }
   }
