@@ -107,14 +107,14 @@ TEST_CASE("micro call and micro health", "[integration][cli]") {
   }
 }
 
-// Hidden ([.]): a known issue of the client actor. Each candidate node gets the call's whole
-// timeout again (connect and fallback do not count down one deadline), so with three frozen
-// nodes a 1 s call runs ~3 s, past the facade's wait (timeout + 2 s), and ends as a 500
-// "client actor failed" instead of a 408/503 within about 1 s. Heartbeats are off in the CLI
-// here, as in any deployment that keeps CAF's default. Run with: test_integration "[known-issue]".
-TEST_CASE("a call to frozen nodes ends within its timeout with 408 or 503", "[.][known-issue][cli]") {
-  if (!have_cli())
+// One deadline for the whole call: three frozen candidates must not stretch a 1 s call to 3 s
+// (and past the facade's wait, which turned it into a 500). Heartbeats are off in the CLI here,
+// as with CAF's defaults, so nothing but the call's own deadline ends the connects.
+TEST_CASE("a call to frozen nodes ends within its timeout with 408 or 503", "[integration][cli]") {
+  if (!have_cli()) {
+    WARN("build/bin/micro is not built: skipping the CLI tests");
     return;
+  }
   std::vector<running_server> frozen;
   std::string reg;
   for (int i = 0; i < 3; ++i) {

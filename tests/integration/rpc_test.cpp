@@ -231,7 +231,7 @@ TEST_CASE("a request that expires while queued never runs its handler", "[integr
   auto client = make_client(srv);
   micro::result<json> slow = micro::errors::internal_server_error("test", "not run");
   joining_thread sleeper{[&] { slow = client->call<json>("test", "Test.Sleep", json{{"ms", 1500}}); }};
-  // (Debug.Stats cannot tell: with one slot it would queue behind the sleep.)
+  // (the server's stdout says when the sleep started: an event, not a guess)
   REQUIRE(wait_sleepers(srv, 1));
   greeter::Request req;
   req.set_name("queued");
