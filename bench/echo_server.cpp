@@ -12,6 +12,20 @@
 
 namespace {
 
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+void wait_for_stop_signal() {
+  auto set = stop_signals();
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
 int serve_micro(micro::options opts) {
   opts.name = "bench";
   opts.server_address = "127.0.0.1:0";
@@ -23,12 +37,7 @@ int serve_micro(micro::options opts) {
     return 1;
   }
   std::cout << "listening " << svc.address().substr(svc.address().rfind(':') + 1) << std::endl;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  wait_for_stop_signal();
   return 0;
 }
 
@@ -46,12 +55,7 @@ int serve_caf(const micro::options& opts) {
     return 1;
   }
   std::cout << "listening " << *port << std::endl;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  wait_for_stop_signal();
   caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
   return 0;
 }
@@ -60,10 +64,7 @@ int serve_caf(const micro::options& opts) {
 
 int main(int argc, char** argv) {
   // Signals are taken by sigwait; block them before any thread starts so all threads inherit it.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
+  auto set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::string mode = argc > 1 ? argv[1] : "";
   auto opts = bench::options_from_environment();

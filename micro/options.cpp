@@ -23,6 +23,14 @@ result<std::size_t> parse_count(const std::string& key, const std::string& value
   return static_cast<std::size_t>(n);
 }
 
+status set_count(std::size_t& out, const std::string& key, const std::string& value) {
+  auto n = parse_count(key, value);
+  if (!n)
+    return n.error();
+  out = *n;
+  return {};
+}
+
 template <class Duration>
 status set_duration(Duration& out, const std::string& key, const std::string& value) {
   auto d = parse_duration(value);
@@ -85,13 +93,7 @@ const std::vector<option_entry>& entries() {
      [](options& o, const std::string& v) { return set_address(o.advertise, "server_advertise", v); },
      [](const options& o) { return o.advertise; }},
     {{"server_max_concurrency", "MICRO_SERVER_MAX_CONCURRENCY", "--server_max_concurrency", "handlers running at once per service"},
-     [](options& o, const std::string& v) -> status {
-       auto n = parse_count("server_max_concurrency", v);
-       if (!n)
-         return n.error();
-       o.max_concurrency = *n;
-       return {};
-     },
+     [](options& o, const std::string& v) { return set_count(o.max_concurrency, "server_max_concurrency", v); },
      [](const options& o) { return std::to_string(o.max_concurrency); }},
     {{"server_drain_timeout", "MICRO_SERVER_DRAIN_TIMEOUT", "--server_drain_timeout", "how long shutdown waits for in-flight calls"},
      [](options& o, const std::string& v) { return set_duration(o.drain_timeout, "server_drain_timeout", v); },
@@ -128,11 +130,7 @@ const std::vector<option_entry>& entries() {
          o.scheduler_threads = 0;
          return {};
        }
-       auto n = parse_count("scheduler_threads", v);
-       if (!n)
-         return n.error();
-       o.scheduler_threads = *n;
-       return {};
+       return set_count(o.scheduler_threads, "scheduler_threads", v);
      },
      [](const options& o) { return o.scheduler_threads == 0 ? std::string{"auto"} : std::to_string(o.scheduler_threads); }},
     {{"heartbeat_interval", "MICRO_HEARTBEAT_INTERVAL", "--heartbeat_interval", "heartbeat between nodes (0ms: off)"},
