@@ -22,11 +22,16 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Both start an Avahi daemon if none answers (scripts/avahi: loopback only) and stop
+# what they started, by PID, however the run ends.
+AVAHI = AVAHI_STATE_DIR=$(abspath $(BUILD))/avahi $(CURDIR)/scripts/avahi
+AVAHI_AROUND = trap '$(AVAHI) stop' EXIT; trap 'exit 130' INT TERM; $(AVAHI) start;
+
 demo: build
-	@BUILD=$(BUILD) scripts/demo
+	@$(AVAHI_AROUND) BUILD=$(BUILD) scripts/demo
 
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+	@$(AVAHI_AROUND) cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 bench:
 	@$(MAKE) --no-print-directory build BUILD=build-release BUILD_TYPE=Release

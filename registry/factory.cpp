@@ -1,5 +1,6 @@
 // make_registry(): the one place that maps a backend name to a backend, so the
 // service options, the CLI and MICRO_REGISTRY all accept the same names.
+#include "registry/mdns.hpp"
 #include "registry/memory.hpp"
 #include "registry/registry.hpp"
 #include "registry/static.hpp"
@@ -13,8 +14,13 @@ result<std::shared_ptr<registry>> make_registry(const std::string& name,
     auto r = static_registry::from_address(address);
     return {r.st, r.value};
   }
+  if (name == "mdns") {
+    // The address is unused: mdns finds the local Avahi daemon on the system bus.
+    auto r = mdns_registry::open();
+    return {r.st, r.value};
+  }
   return {status{errc::invalid_argument,
-                 "registry: unknown registry \"" + name + "\" (known: memory, static)"},
+                 "registry: unknown registry \"" + name + "\" (known: memory, static, mdns)"},
           nullptr};
 }
 
