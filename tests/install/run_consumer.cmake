@@ -63,6 +63,7 @@ step("build consumer" "${CMAKE_COMMAND}" --build "${consumer_build}")
 step("run consumer" "${CMAKE_COMMAND}" -E env --unset=LD_LIBRARY_PATH
   "${consumer_build}/app" --server_address 127.0.0.1:0)
 message(STATUS "consumer output:\n${step_output}")
-if(NOT step_output MATCHES "consumer: all checks passed" OR step_output MATCHES "FAILED")
+if(NOT step_output MATCHES "consumer: all checks passed" OR step_output MATCHES "FAILED"
+   OR step_output MATCHES "runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer")
   message(FATAL_ERROR "consumer did not pass its checks")
 endif()
