@@ -244,3 +244,33 @@ TEST_CASE("mdns: avahi-daemon restarted, the registry re-publishes", "[.][restar
   std::printf("mdns: re-published after the daemon restart within %.1f ms\n", ms_since(t0));
   REQUIRE(a->deregister_service(svc).ok());
 }
+
+TEST_CASE("mdns: two nodes of one service, from two registries, then one leaves", "[mdns]") {
+  auto a = open_mdns();
+  auto b = open_mdns();
+  auto c = open_mdns();
+  const auto name = unique("mdns-two");
+  auto w = c->watch(name);
+  service sa{name, "1", {}, {}, {node{unique("node-two-a"), "127.0.0.1:9308", {}}}};
+  service sb{name, "1", {}, {}, {node{unique("node-two-b"), "127.0.0.1:9309", {}}}};
+  REQUIRE(a->register_service(sa).ok());
+  REQUIRE(b->register_service(sb).ok());
+  auto both = wait_event(*w, [](const event& e) { return e.svc.nodes.size() == 2; });
+  REQUIRE(both);
+  CHECK(both->type == event_type::update);
+  auto got = c->get_service(name);
+  REQUIRE(got.ok());
+  REQUIRE(got.value.size() == 1);
+  CHECK(got.value[0].nodes.size() == 2);
+
+  REQUIRE(a->deregister_service(sa).ok());
+  auto one = wait_event(*w, [](const event& e) { return e.type == event_type::update; });
+  REQUIRE(one);
+  REQUIRE(one->svc.nodes.size() == 1);
+  CHECK(one->svc.nodes[0].id == sb.nodes[0].id);
+
+  REQUIRE(b->deregister_service(sb).ok());
+  auto gone = wait_event(*w, [](const event& e) { return e.type == event_type::remove; });
+  REQUIRE(gone);
+  CHECK(gone->svc.nodes.at(0).id == sb.nodes[0].id);
+}
