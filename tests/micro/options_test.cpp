@@ -128,6 +128,16 @@ TEST_CASE("set_option sets every kind of option from text", "[options]") {
   CHECK(o.connection_timeout == 3600s);
 }
 
+TEST_CASE("set_option takes auto scheduler threads", "[options]") {
+  micro::options o;
+  REQUIRE(micro::set_option(o, "scheduler_threads", "auto").ok());
+  CHECK(o.scheduler_threads == 0);  // 0 is how options spell auto
+  CHECK_THAT(micro::help_text(o), Contains("--scheduler_threads  (MICRO_SCHEDULER_THREADS)"));
+  CHECK_THAT(micro::help_text(o), Contains("[auto]"));
+  REQUIRE(micro::set_option(o, "scheduler_threads", "3").ok());
+  CHECK(o.scheduler_threads == 3);
+}
+
 TEST_CASE("set_option accepts the edges of valid ports", "[options]") {
   micro::options o;
   CHECK(micro::set_option(o, "server_address", "0.0.0.0:0").ok());
