@@ -1,6 +1,6 @@
 // The registry interface (go-micro's registry.Registry): where services say
 // which nodes serve them, and where clients find those nodes. Backends:
-// memory.hpp, static.hpp (mdns and etcd later). One include gives the whole
+// memory.hpp, static.hpp, mdns.hpp (etcd later). One include gives the whole
 // interface plus the factory.
 #pragma once
 
@@ -27,7 +27,7 @@ class registry {
  public:
   virtual ~registry();
 
-  // "memory", "static", later "mdns".
+  // "memory", "static", "mdns".
   virtual std::string name() const = 0;
 
   // Adds or refreshes the nodes in `svc` under (svc.name, svc.version). Service
