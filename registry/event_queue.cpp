@@ -85,4 +85,29 @@ std::unique_ptr<watcher> make_queue_watcher(std::shared_ptr<event_queue> queue) 
   return std::make_unique<queue_watcher>(std::move(queue));
 }
 
+std::unique_ptr<watcher> watcher_set::add(const std::string& service_name) {
+  auto q = std::make_shared<event_queue>(service_name, capacity_);
+  // Forget watchers whose consumers went away, even if no event ever came.
+  queues_.erase(std::remove_if(queues_.begin(), queues_.end(), [](const auto& w) { return w->stopped(); }),
+                queues_.end());
+  queues_.push_back(q);
+  return make_queue_watcher(std::move(q));
+}
+
+void watcher_set::publish(event_type type, service svc) {
+  event ev{type, std::move(svc), std::chrono::system_clock::now()};
+  queues_.erase(std::remove_if(queues_.begin(), queues_.end(),
+                               [&](const std::shared_ptr<event_queue>& q) {
+                                 if (q->stopped()) return true;
+                                 if (!q->wants(ev.svc.name)) return false;
+                                 return !q->push(ev);
+                               }),
+                queues_.end());
+}
+
+void watcher_set::close_all() {
+  for (auto& q : queues_) q->close();
+  queues_.clear();
+}
+
 }  // namespace micro::registry

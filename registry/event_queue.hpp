@@ -1,10 +1,11 @@
 // The bounded, never-blocking fan-out queue behind a backend's watchers. A
 // backend keeps one shared event_queue per watcher and pushes to it under its
 // own lock; the consumer pops through the watcher handed out by
-// make_queue_watcher(). Reusable by any backend (memory now, mdns later).
+// make_queue_watcher(); watcher_set does both for a backend (memory, mdns).
 #pragma once
 
 #include <condition_variable>
+#include <vector>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -52,5 +53,21 @@ class event_queue {
 // The consumer's handle. Destroying it stops the queue, so a forgotten watcher
 // costs the backend nothing after its next push.
 std::unique_ptr<watcher> make_queue_watcher(std::shared_ptr<event_queue> queue);
+
+// All watchers of one backend: hands out queue watchers and fans events out to
+// them. Not locked itself: the backend calls it under its own lock, so every
+// watcher sees changes in the order they happened.
+class watcher_set {
+ public:
+  explicit watcher_set(std::size_t capacity) : capacity_(capacity) {}
+  std::unique_ptr<watcher> add(const std::string& service_name);
+  // Drops watchers that stopped or overflowed on the way.
+  void publish(event_type type, service svc);
+  void close_all();
+
+ private:
+  std::size_t capacity_;
+  std::vector<std::shared_ptr<event_queue>> queues_;
+};
 
 }  // namespace micro::registry

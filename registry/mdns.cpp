@@ -95,7 +95,7 @@ struct mdns_registry::state {
   std::set<std::string> unresolved;      // browsed, resolve pending
   bool all_for_now = false;
   steady::time_point browse_started = steady::now();
-  std::vector<std::shared_ptr<event_queue>> watchers;
+  watcher_set watchers{opts.watch_queue_capacity};
 
   // Declared last, destroyed first (the destructor resets it explicitly too).
   std::unique_ptr<mdns::avahi_connection> conn;
@@ -117,16 +117,7 @@ struct mdns_registry::state {
     return out;
   }
 
-  void publish_event(event_type type, service svc) {
-    event ev{type, std::move(svc), std::chrono::system_clock::now()};
-    watchers.erase(std::remove_if(watchers.begin(), watchers.end(),
-                                  [&](const std::shared_ptr<event_queue>& q) {
-                                    if (q->stopped()) return true;
-                                    if (!q->wants(ev.svc.name)) return false;
-                                    return !q->push(ev);
-                                  }),
-                   watchers.end());
-  }
+  void publish_event(event_type type, service svc) { watchers.publish(type, std::move(svc)); }
 
   // Replaces (or, with nullopt, drops) the record under `key` and sends the
   // events this causes for the (name, version)s involved.
@@ -369,8 +360,7 @@ mdns_registry::~mdns_registry() {
   // we published), browser and resolvers; no callback runs after this.
   state_->conn.reset();
   std::lock_guard<std::mutex> lk(state_->mtx);
-  for (auto& q : state_->watchers) q->close();
-  state_->watchers.clear();
+  state_->watchers.close_all();
 }
 
 std::string mdns_registry::name() const { return kName; }
@@ -526,13 +516,8 @@ result<std::vector<service>> mdns_registry::list_services() {
 }
 
 std::unique_ptr<watcher> mdns_registry::watch(const std::string& service_name) {
-  auto q = std::make_shared<event_queue>(service_name, state_->opts.watch_queue_capacity);
   std::lock_guard<std::mutex> lk(state_->mtx);
-  auto& ws = state_->watchers;
-  ws.erase(std::remove_if(ws.begin(), ws.end(), [](const auto& w) { return w->stopped(); }),
-           ws.end());
-  ws.push_back(q);
-  return make_queue_watcher(std::move(q));
+  return state_->watchers.add(service_name);
 }
 
 std::vector<std::string> mdns_registry::published_names() {

@@ -60,20 +60,11 @@ struct memory_registry::state {
   std::uint64_t generation = 0;        // bumped on every change the pruner should see
   bool stopping = false;
   std::map<std::string, versions> services;
-  std::vector<std::shared_ptr<event_queue>> watchers;
+  watcher_set watchers{opts.watch_queue_capacity};
   std::thread pruner;
 
   // Called with mtx held, so every watcher sees changes in the order they happened.
-  void publish(event_type type, service svc) {
-    event ev{type, std::move(svc), std::chrono::system_clock::now()};
-    watchers.erase(std::remove_if(watchers.begin(), watchers.end(),
-                                  [&](const std::shared_ptr<event_queue>& q) {
-                                    if (q->stopped()) return true;
-                                    if (!q->wants(ev.svc.name)) return false;
-                                    return !q->push(ev);
-                                  }),
-                   watchers.end());
-  }
+  void publish(event_type type, service svc) { watchers.publish(type, std::move(svc)); }
 
   // Removes lapsed nodes and tells watchers; returns the next deadline (or max).
   // Called with mtx held, by the pruner and lazily by every read and write, so
@@ -134,8 +125,7 @@ memory_registry::~memory_registry() {
   {
     std::lock_guard<std::mutex> lock(state_->mtx);
     state_->stopping = true;
-    for (auto& q : state_->watchers) q->close();
-    state_->watchers.clear();
+    state_->watchers.close_all();
   }
   state_->cv.notify_all();
   state_->pruner.join();
@@ -235,14 +225,8 @@ result<std::vector<service>> memory_registry::list_services() {
 }
 
 std::unique_ptr<watcher> memory_registry::watch(const std::string& service_name) {
-  auto q = std::make_shared<event_queue>(service_name, state_->opts.watch_queue_capacity);
   std::lock_guard<std::mutex> lock(state_->mtx);
-  // Forget watchers whose consumers went away, even if no event ever came.
-  auto& ws = state_->watchers;
-  ws.erase(std::remove_if(ws.begin(), ws.end(), [](const auto& w) { return w->stopped(); }),
-           ws.end());
-  ws.push_back(q);
-  return make_queue_watcher(std::move(q));
+  return state_->watchers.add(service_name);
 }
 
 }  // namespace micro::registry
