@@ -31,6 +31,16 @@ status set_count(std::size_t& out, const std::string& key, const std::string& va
   return {};
 }
 
+status set_seconds(std::chrono::seconds& out, const std::string& key, const std::string& value) {
+  auto d = parse_duration(value);
+  if (!d)
+    return bad_value(key, value, d.error().detail);
+  if (*d < std::chrono::seconds{1} || *d % std::chrono::seconds{1} != std::chrono::nanoseconds::zero())
+    return bad_value(key, value, "must be a whole number of seconds, at least 1s");
+  out = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  return {};
+}
+
 template <class Duration>
 status set_duration(Duration& out, const std::string& key, const std::string& value) {
   auto d = parse_duration(value);
@@ -42,23 +52,31 @@ status set_duration(Duration& out, const std::string& key, const std::string& va
 
 status set_address(std::string& out, const std::string& key, const std::string& value) {
   auto colon = value.rfind(':');
-  if (colon == std::string::npos || colon + 1 == value.size()
-      || value.find_first_not_of("0123456789", colon + 1) != std::string::npos
-      || std::stoul(value.substr(colon + 1, 6)) > 65535)
+  bool ok = colon != std::string::npos && colon > 0 && colon + 1 < value.size();
+  unsigned long port = 0;
+  for (auto i = colon + 1; ok && i < value.size(); ++i) {
+    ok = value[i] >= '0' && value[i] <= '9';
+    port = port * 10 + static_cast<unsigned long>(value[i] - '0');
+    ok = ok && port <= 65535;
+  }
+  if (!ok)
     return bad_value(key, value, "expected host:port with a port from 0 to 65535");
   out = value;
   return {};
 }
 
 status set_metadata(micro::metadata& out, const std::string& key, const std::string& value) {
+  micro::metadata parsed;  // applied only when all of it is valid
   std::stringstream in{value};
   std::string pair;
   while (std::getline(in, pair, ',')) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0)
       return bad_value(key, value, "expected key=value[,key=value...]");
-    out[pair.substr(0, eq)] = pair.substr(eq + 1);
+    parsed[pair.substr(0, eq)] = pair.substr(eq + 1);
   }
+  for (auto& [k, v] : parsed)
+    out[k] = v;
   return {};
 }
 
@@ -99,10 +117,10 @@ const std::vector<option_entry>& entries() {
      [](options& o, const std::string& v) { return set_duration(o.drain_timeout, "server_drain_timeout", v); },
      [](const options& o) { return show_ms(o.drain_timeout); }},
     {{"register_ttl", "MICRO_REGISTER_TTL", "--register_ttl", "registration TTL"},
-     [](options& o, const std::string& v) { return set_duration(o.register_ttl, "register_ttl", v); },
+     [](options& o, const std::string& v) { return set_seconds(o.register_ttl, "register_ttl", v); },
      [](const options& o) { return std::to_string(o.register_ttl.count()) + "s"; }},
     {{"register_interval", "MICRO_REGISTER_INTERVAL", "--register_interval", "re-registration interval"},
-     [](options& o, const std::string& v) { return set_duration(o.register_interval, "register_interval", v); },
+     [](options& o, const std::string& v) { return set_seconds(o.register_interval, "register_interval", v); },
      [](const options& o) { return std::to_string(o.register_interval.count()) + "s"; }},
     {{"registry", "MICRO_REGISTRY", "--registry", "registry backend: memory | static | mdns"},
      [](options& o, const std::string& v) -> status { o.registry = v; return {}; },
@@ -242,13 +260,18 @@ result<std::chrono::nanoseconds> parse_duration(const std::string& text) {
     return errors::bad_request(config_error_id, "duration \"" + text + "\" needs a unit (ns, us, ms, s, m, h)");
   auto n = std::stoll(text.substr(0, digits_end));
   auto unit = text.substr(digits_end);
-  if (unit == "ns") return nanoseconds{n};
-  if (unit == "us") return duration_cast<nanoseconds>(microseconds{n});
-  if (unit == "ms") return duration_cast<nanoseconds>(milliseconds{n});
-  if (unit == "s") return duration_cast<nanoseconds>(seconds{n});
-  if (unit == "m") return duration_cast<nanoseconds>(minutes{n});
-  if (unit == "h") return duration_cast<nanoseconds>(hours{n});
-  return errors::bad_request(config_error_id, "unknown duration unit \"" + unit + "\" (ns, us, ms, s, m, h)");
+  int64_t ns_per_unit = 0;
+  if (unit == "ns") ns_per_unit = 1;
+  else if (unit == "us") ns_per_unit = 1000;
+  else if (unit == "ms") ns_per_unit = 1000 * 1000;
+  else if (unit == "s") ns_per_unit = 1000 * 1000 * 1000;
+  else if (unit == "m") ns_per_unit = int64_t{60} * 1000 * 1000 * 1000;
+  else if (unit == "h") ns_per_unit = int64_t{3600} * 1000 * 1000 * 1000;
+  else
+    return errors::bad_request(config_error_id, "unknown duration unit \"" + unit + "\" (ns, us, ms, s, m, h)");
+  if (n > nanoseconds::max().count() / ns_per_unit)
+    return errors::bad_request(config_error_id, "duration \"" + text + "\" is too long");
+  return nanoseconds{n * ns_per_unit};
 }
 
 }  // namespace micro

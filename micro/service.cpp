@@ -216,7 +216,11 @@ status service::start() {
   uint16_t port = 0;
   if (!actors::split_host_port(d.opts.server_address, host, port))
     return errors::bad_request(service_error_id, "invalid server address \"" + d.opts.server_address + "\"");
-  auto& cli = d.client();  // also validates the registry configuration
+  try {
+    d.client();  // builds the registry: an unknown or misconfigured one is reported here
+  } catch (const error& e) {
+    return e;
+  }
   d.rt = detail::acquire_runtime(d.opts);
   auto& sys = d.rt->system();
 
@@ -259,7 +263,6 @@ status service::start() {
   d.registered.endpoints = d.srv.endpoints();
   d.registered.nodes.push_back(registry::node{d.node_id, d.address, d.opts.metadata});
   d.running = true;
-  static_cast<void>(cli);
   return d.do_register();
 }
 
