@@ -14,6 +14,20 @@ int call(micro::client& client, const std::vector<std::string>& args);
 /// micro health SERVICE: one line per node; non-zero exit if any node is not ok.
 int health(micro::client& client, const std::vector<std::string>& args);
 
+/// micro services: the name of every registered service, sorted, one per line (several versions
+/// of a name are one line). No services: no output, exit 0.
+int services(micro::client& client, const std::vector<std::string>& args);
+
+/// micro describe SERVICE [--output text|json]: every version of SERVICE with its metadata,
+/// nodes and endpoints. `--output json` prints a JSON array with one object per version, in
+/// registry/json.hpp's form (go-micro's field names): [{"name","version","metadata",
+/// "endpoints":[{"name","request","response","metadata"}],"nodes":[{"id","address","metadata"}]}].
+int describe(micro::client& client, const std::vector<std::string>& args);
+
+/// A registry failure as a coded error: not_found 404, invalid_argument 400, anything else
+/// (unavailable, stopped) 503. The detail is the registry's own message.
+micro::error registry_error(const registry::status& st);
+
 /// Prints an error as go-micro's JSON on stderr; returns the exit code to use.
 int fail(const micro::error& err);
 

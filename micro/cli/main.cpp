@@ -13,7 +13,11 @@ const char* usage =
   "  call SERVICE ENDPOINT [JSON] [-m key=value ...] [--content_type=T] [-v]\n"
   "                          call an endpoint with a JSON body, print the JSON response\n"
   "                          (-v: response metadata, e.g. the answering node, on stderr)\n"
-  "  health SERVICE          Debug.Health of every node of SERVICE\n";
+  "  health SERVICE          Debug.Health of every node of SERVICE\n"
+  "  services                the registered service names, one per line\n"
+  "  describe SERVICE [--output text|json]\n"
+  "                          versions, metadata, nodes and endpoints of SERVICE\n"
+  "                          (json: an array, one object per version)\n";
 
 }  // namespace
 
@@ -37,6 +41,10 @@ int main(int argc, char** argv) {
       return micro::cli::call(client, args);
     if (command == "health")
       return micro::cli::health(client, args);
+    if (command == "services")
+      return micro::cli::services(client, args);
+    if (command == "describe")
+      return micro::cli::describe(client, args);
   } catch (const micro::error& e) {
     return micro::cli::fail(e);
   }

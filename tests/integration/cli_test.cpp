@@ -134,3 +134,86 @@ TEST_CASE("a call to frozen nodes ends within its timeout with 408 or 503", "[in
   for (auto& s : frozen)
     s.proc->signal(SIGCONT);
 }
+
+namespace {
+
+// Runs `micro ARGS...` expecting a go-micro JSON error with `code` on stderr, nothing on stdout
+// and a non-zero exit; returns the error.
+micro::error cli_error(const std::string& registry_address, std::vector<std::string> args, int code) {
+  auto run = run_cli(registry_address, std::move(args));
+  INFO("stdout: " << run.out << "stderr: " << run.err);
+  CHECK(run.status.exited);
+  CHECK(run.status.code != 0);
+  CHECK(run.out.empty());
+  auto err = micro::error::from_json(run.err.substr(0, run.err.find('\n')));
+  REQUIRE(err.has_value());
+  CHECK(err->code == code);
+  return *err;
+}
+
+}  // namespace
+
+// The static registry knows names and nodes only (no versions, metadata or endpoints), so these
+// check listing, node output and the errors; tests/mdns/cli_test.cpp checks endpoints.
+TEST_CASE("micro services and micro describe", "[integration][cli]") {
+  if (!have_cli()) {
+    WARN("build/bin/micro is not built: skipping the CLI tests");
+    return;
+  }
+  // Out of order, one name with two nodes: listed once, sorted.
+  const std::string reg = "zeta=127.0.0.1:9003,alpha=127.0.0.1:9001,alpha=127.0.0.1:9002";
+
+  SECTION("micro services: each name once, sorted, exit 0") {
+    auto run = run_cli(reg, {"services"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.exited);
+    CHECK(run.status.code == 0);
+    CHECK(run.out == "alpha\nzeta\n");
+    CHECK(run.err.empty());
+  }
+  SECTION("micro services takes no arguments") {
+    cli_error(reg, {"services", "alpha"}, 400);
+  }
+  SECTION("micro describe: the nodes as text") {
+    auto run = run_cli(reg, {"describe", "alpha"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.code == 0);
+    CHECK(run.out.rfind("service alpha\n", 0) == 0);
+    CHECK_THAT(run.out, Catch::Contains("nodes (2)"));
+    CHECK_THAT(run.out, Catch::Contains("127.0.0.1:9001"));
+    CHECK_THAT(run.out, Catch::Contains("127.0.0.1:9002"));
+    CHECK_THAT(run.out, !Catch::Contains("127.0.0.1:9003"));
+    CHECK_THAT(run.out, Catch::Contains("endpoints (0)"));
+  }
+  for (auto flags : {std::vector<std::string>{"--output", "json"}, std::vector<std::string>{"--output=json"}}) {
+    DYNAMIC_SECTION("micro describe " << flags.front() << ": one JSON array, one object per version") {
+      std::vector<std::string> args{"describe", "alpha"};
+      args.insert(args.end(), flags.begin(), flags.end());
+      auto run = run_cli(reg, args);
+      INFO("stdout: " << run.out << "stderr: " << run.err);
+      CHECK(run.status.code == 0);
+      auto doc = json::parse(run.out);
+      REQUIRE(doc.is_array());
+      REQUIRE(doc.size() == 1);
+      CHECK(doc[0]["name"] == "alpha");
+      CHECK(doc[0]["endpoints"] == json::array());
+      REQUIRE(doc[0]["nodes"].size() == 2);
+      CHECK(doc[0]["nodes"][0]["address"] == "127.0.0.1:9001");
+      CHECK(doc[0]["nodes"][1]["address"] == "127.0.0.1:9002");
+      CHECK(doc[0]["nodes"][0]["id"] != doc[0]["nodes"][1]["id"]);
+      CHECK(doc[0]["nodes"][0]["metadata"].is_object());
+    }
+  }
+  SECTION("micro describe errors") {
+    auto missing = cli_error(reg, {"describe", "nosuch"}, 404);
+    CHECK_THAT(missing.detail, Catch::Contains("registry static"));
+    CHECK_THAT(missing.detail, Catch::Contains("nosuch"));
+    CHECK_THAT(cli_error(reg, {"describe", "alpha", "--output", "yaml"}, 400).detail,
+               Catch::Contains("text, json"));
+    CHECK_THAT(cli_error(reg, {"describe", "alpha", "--output=yaml"}, 400).detail, Catch::Contains("yaml"));
+    cli_error(reg, {"describe", "alpha", "--output"}, 400);
+    cli_error(reg, {"describe"}, 400);
+    cli_error(reg, {"describe", "alpha", "zeta"}, 400);
+    cli_error(reg, {"describe", "alpha", "--bogus"}, 400);
+  }
+}
