@@ -10,6 +10,7 @@
 #include <string>
 
 #include "actors/atoms.hpp"
+#include "actors/registry_watcher.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "micro/client.hpp"
@@ -42,40 +43,70 @@ actors::response make_response(const actors::request& req, const T& value) {
   return rsp;
 }
 
+namespace detail {
+
+/// Sends a prepared call with resolved candidates to the client actor; `on_result` gets the
+/// byte-level outcome inside `self`.
+template <class F>
+void send_call(caf::event_based_actor* self, const caf::actor& client_actor, prepared_call call, F on_result) {
+  self->request(client_actor, call.wait, actors::call_atom::value, std::move(call.candidates),
+                std::move(call.wire))
+    .then([on_result](actors::response& rsp) mutable { on_result(to_raw_result(std::move(rsp))); },
+          [self, on_result](caf::error& err) mutable {
+            on_result(result<raw_message>{errors::internal_server_error(
+              "micro.client", "client actor failed: " + self->system().render(err))});
+          });
+}
+
+}  // namespace detail
+
 /// Calls without blocking `self`; `on_result(micro::result<Rsp>)` runs inside `self` later.
+/// A service the client's registry cache does not know yet is looked up asynchronously too.
 template <class Rsp, class Req, class F>
 void call_async(caf::event_based_actor* self, client& c, const context& parent, const std::string& service,
                 const std::string& endpoint, const Req& req, F on_result, const call_options& opts = {}) {
-  raw_message in;
-  in.content_type = opts.content_type.empty() ? std::string{codecs::default_content_type<Req>()} : opts.content_type;
-  in.accept = opts.accept.empty() ? std::string{codecs::default_content_type<Rsp>()} : opts.accept;
-  if (auto st = codecs::encode(in.content_type, req, in.body); !st) {
-    on_result(result<Rsp>{errors::bad_request("micro.client", "cannot encode request: " + st.message)});
+  auto in = detail::encode_call<Rsp>(c.opts(), opts, req, service, endpoint);
+  if (!in) {
+    on_result(result<Rsp>{in.error()});
     return;
   }
-  auto call = detail::prepare_call(c, parent, service, endpoint, in, opts);
+  auto call = detail::prepare_call(c, parent, service, endpoint, *in, opts);
   if (!call) {
     on_result(result<Rsp>{call.error()});
     return;
   }
-  auto client_actor = c.internals().rt->client_actor();
-  self->request(client_actor, call->wait, actors::call_atom::value, std::move(call->candidates), std::move(call->wire))
+  auto deliver = [on_result, service, endpoint](result<raw_message>&& out) mutable {
+    on_result(detail::decode_reply<Rsp>(std::move(out), service, endpoint));
+  };
+  auto& internals = c.internals();
+  auto client_actor = internals.rt->client_actor();
+  if (!call->candidates.empty()) {
+    detail::send_call(self, client_actor, std::move(*call), std::move(deliver));
+    return;
+  }
+  if (auto hit = internals.cache->lookup(service)) {
+    auto addresses = detail::select_addresses(service, *hit, opts.filter);
+    if (!addresses) {
+      deliver(addresses.error());
+      return;
+    }
+    call->candidates = std::move(*addresses);
+    detail::send_call(self, client_actor, std::move(*call), std::move(deliver));
+    return;
+  }
+  self->request(internals.watcher, call->wait, actors::lookup_atom::value, service)
     .then(
-      [on_result](actors::response& rsp) mutable {
-        auto raw = detail::to_raw_result(std::move(rsp));
-        if (!raw) {
-          on_result(result<Rsp>{raw.error()});
+      [self, client_actor, service, filter = opts.filter, call = std::move(*call), deliver](actors::lookup_result& found) mutable {
+        auto addresses = detail::select_addresses(service, found, filter);
+        if (!addresses) {
+          deliver(addresses.error());
           return;
         }
-        Rsp out{};
-        if (auto st = codecs::decode(raw->content_type, raw->body, out); !st) {
-          on_result(result<Rsp>{errors::internal_server_error("micro.client", "cannot decode response: " + st.message)});
-          return;
-        }
-        on_result(result<Rsp>{std::move(out)});
+        call.candidates = std::move(*addresses);
+        detail::send_call(self, client_actor, std::move(call), std::move(deliver));
       },
-      [self, on_result](caf::error& err) mutable {
-        on_result(result<Rsp>{errors::internal_server_error("micro.client", "client actor failed: " + self->system().render(err))});
+      [self, service, deliver](caf::error& err) mutable {
+        deliver(errors::service_unavailable("micro.client", "lookup of " + service + " failed: " + self->system().render(err)));
       });
 }
 

@@ -1,6 +1,7 @@
 #include "micro/client.hpp"
 
 #include "actors/atoms.hpp"
+#include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
 #include "micro/detail/runtime_access.hpp"
@@ -18,21 +19,28 @@ constexpr std::chrono::seconds wait_margin{2};
 }  // namespace
 
 
-client::client(options opts) : impl_(std::make_unique<impl>()) {
-  impl_->opts = std::move(opts);
-  impl_->rt = detail::acquire_runtime(impl_->opts);
-  auto reg = registry::make_registry(impl_->opts.registry, impl_->opts.registry_address);
-  if (reg.ok())
-    impl_->reg = reg.value;
-  else
-    throw make_error(client_error_id, 400, reg.st.message);
+client::impl::impl(options o, std::shared_ptr<registry::registry> r)
+    : opts(std::move(o)), rt(detail::acquire_runtime(opts)), reg(std::move(r)),
+      cache(std::make_shared<registry::cache>(reg->name())),
+      watcher(actors::spawn_registry_watcher(rt->system(), reg, cache)) {}
+
+client::impl::~impl() { caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown); }
+
+namespace {
+
+std::shared_ptr<registry::registry> open_registry(const options& opts) {
+  auto reg = registry::make_registry(opts.registry, opts.registry_address);
+  if (!reg.ok())
+    throw make_error(client_error_id, reg.st.code == registry::errc::invalid_argument ? 400 : 503, reg.st.message);
+  return reg.value;
 }
 
-client::client(options opts, std::shared_ptr<registry::registry> reg) : impl_(std::make_unique<impl>()) {
-  impl_->opts = std::move(opts);
-  impl_->rt = detail::acquire_runtime(impl_->opts);
-  impl_->reg = std::move(reg);
-}
+}  // namespace
+
+client::client(options opts) : client(opts, open_registry(opts)) {}
+
+client::client(options opts, std::shared_ptr<registry::registry> reg)
+    : impl_(std::make_unique<impl>(std::move(opts), std::move(reg))) {}
 
 client::~client() = default;
 
@@ -40,8 +48,9 @@ const options& client::opts() const noexcept { return impl_->opts; }
 
 std::shared_ptr<registry::registry> client::registry() const { return impl_->reg; }
 
-result<std::vector<std::string>> client::resolve(const std::string& service, const node_filter& filter) {
-  auto found = impl_->reg->get_service(service);
+result<std::vector<std::string>> detail::select_addresses(const std::string& service,
+                                                          const registry::result<std::vector<registry::service>>& found,
+                                                          const node_filter& filter) {
   if (!found.ok()) {
     if (found.st.code == registry::errc::not_found)
       return errors::not_found(client_error_id, "service " + service + " not found (" + found.st.message + ")");
@@ -59,6 +68,22 @@ result<std::vector<std::string>> client::resolve(const std::string& service, con
   return addresses;
 }
 
+result<std::vector<std::string>> client::resolve(const std::string& service, const node_filter& filter) {
+  if (auto hit = impl_->cache->lookup(service))
+    return detail::select_addresses(service, *hit, filter);
+  // Not cached: the watcher asks the backend (once, however many callers wait for it).
+  caf::scoped_actor self{impl_->rt->system()};
+  actors::lookup_result found{registry::make_error(registry::errc::unavailable, impl_->reg->name(),
+                                                   "no answer to the lookup of \"" + service + "\""),
+                              {}};
+  self->request(impl_->watcher, caf::infinite, actors::lookup_atom::value, service)
+    .receive([&](actors::lookup_result& r) { found = std::move(r); },
+             [&](caf::error& err) {
+               found.st.message += ": " + impl_->rt->system().render(err);
+             });
+  return detail::select_addresses(service, found, filter);
+}
+
 result<detail::prepared_call> detail::prepare_call(client& c, const context& parent, const std::string& service,
                                                    const std::string& endpoint, const raw_message& req,
                                                    const call_options& opts) {
@@ -71,12 +96,6 @@ result<detail::prepared_call> detail::prepare_call(client& c, const context& par
                                               + " expired before calling " + service + " " + endpoint);
   prepared_call call;
   call.candidates = opts.addresses;
-  if (call.candidates.empty()) {
-    auto resolved = c.resolve(service, opts.filter);
-    if (!resolved)
-      return resolved.error();
-    call.candidates = std::move(*resolved);
-  }
   auto& wire = call.wire;
   wire.service = service;
   wire.endpoint = endpoint;
@@ -107,6 +126,12 @@ result<raw_message> client::call_raw(const context& parent, const std::string& s
   auto call = detail::prepare_call(*this, parent, service, endpoint, req, opts);
   if (!call)
     return call.error();
+  if (call->candidates.empty()) {
+    auto resolved = resolve(service, opts.filter);
+    if (!resolved)
+      return resolved.error();
+    call->candidates = std::move(*resolved);
+  }
   auto& sys = impl_->rt->system();
   caf::scoped_actor self{sys};
   result<raw_message> out = errors::internal_server_error(client_error_id, "no reply");

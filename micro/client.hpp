@@ -76,23 +76,43 @@ class client {
   std::unique_ptr<impl> impl_;
 };
 
+namespace detail {
+
+/// The request as bytes: content type from the call, else the client's, else the request
+/// type's codec; accept from the call, else the response type's codec.
 template <class Rsp, class Req>
-result<Rsp> client::call(const context& parent, const std::string& service,
-                         const std::string& endpoint, const Req& req, const call_options& opts) {
+result<raw_message> encode_call(const options& client_opts, const call_options& opts, const Req& req,
+                                const std::string& service, const std::string& endpoint) {
   raw_message in;
-  in.content_type = !opts.content_type.empty()     ? opts.content_type
-                    : !this->opts().content_type.empty() ? this->opts().content_type
-                                                         : std::string{codecs::default_content_type<Req>()};
+  in.content_type = !opts.content_type.empty()        ? opts.content_type
+                    : !client_opts.content_type.empty() ? client_opts.content_type
+                                                        : std::string{codecs::default_content_type<Req>()};
   in.accept = opts.accept.empty() ? std::string{codecs::default_content_type<Rsp>()} : opts.accept;
   if (auto st = codecs::encode(in.content_type, req, in.body); !st)
     return errors::bad_request("micro.client", "cannot encode request for " + service + " " + endpoint + ": " + st.message);
-  auto out = call_raw(parent, service, endpoint, in, opts);
+  return in;
+}
+
+/// The typed response of a byte-level outcome.
+template <class Rsp>
+result<Rsp> decode_reply(result<raw_message>&& out, const std::string& service, const std::string& endpoint) {
   if (!out)
     return out.error();
   Rsp rsp{};
   if (auto st = codecs::decode(out->content_type, out->body, rsp); !st)
     return errors::internal_server_error("micro.client", "cannot decode response of " + service + " " + endpoint + ": " + st.message);
   return rsp;
+}
+
+}  // namespace detail
+
+template <class Rsp, class Req>
+result<Rsp> client::call(const context& parent, const std::string& service,
+                         const std::string& endpoint, const Req& req, const call_options& opts) {
+  auto in = detail::encode_call<Rsp>(this->opts(), opts, req, service, endpoint);
+  if (!in)
+    return in.error();
+  return detail::decode_reply<Rsp>(call_raw(parent, service, endpoint, *in, opts), service, endpoint);
 }
 
 }  // namespace micro

@@ -122,7 +122,7 @@ const std::vector<option_entry>& entries() {
     {{"register_interval", "MICRO_REGISTER_INTERVAL", "--register_interval", "re-registration interval"},
      [](options& o, const std::string& v) { return set_seconds(o.register_interval, "register_interval", v); },
      [](const options& o) { return std::to_string(o.register_interval.count()) + "s"; }},
-    {{"registry", "MICRO_REGISTRY", "--registry", "registry backend: memory | static | mdns"},
+    {{"registry", "MICRO_REGISTRY", "--registry", "registry backend: mdns | memory | static"},
      [](options& o, const std::string& v) -> status { o.registry = v; return {}; },
      [](const options& o) { return o.registry; }},
     {{"registry_address", "MICRO_REGISTRY_ADDRESS", "--registry_address", "backend address; static: name=host:port,..."},

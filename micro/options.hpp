@@ -25,7 +25,7 @@ struct options {
   std::chrono::seconds register_ttl{90};
   std::chrono::seconds register_interval{30};
   // -- registry --------------------------------------------------------------
-  std::string registry = "memory";        // memory | static | mdns
+  std::string registry = "mdns";          // mdns | memory | static
   std::string registry_address;           // backend specific; static: name=host:port,...
   // -- client ----------------------------------------------------------------
   std::chrono::milliseconds request_timeout{5000};
