@@ -4,52 +4,11 @@
 
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
-#include "harness.hpp"
+#include "discovery_helpers.hpp"
 
 using namespace micro;
 using namespace micro::test;
-
-namespace {
-
-std::string unique(const std::string& base) {
-  static int n = 0;
-  return base + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
-}
-
-running_server start_mdns_server(const std::string& name) {
-  server_config cfg{name};
-  cfg.env["MICRO_REGISTRY"] = "mdns";
-  cfg.env["MICRO_REGISTRY_ADDRESS"] = "";
-  return start_test_server(cfg);
-}
-
-std::unique_ptr<client> mdns_client() {
-  options opts;
-  REQUIRE(apply_environment(opts));
-  opts.with_registry("mdns");
-  return std::make_unique<client>(opts);
-}
-
-bool lists(const result<std::vector<std::string>>& r, const std::string& address) {
-  return r && std::find(r->begin(), r->end(), address) != r->end();
-}
-
-// Polls the client's cache (cheap) until `address` is listed (want = true) or gone; bounded.
-// Returns the milliseconds it took, or -1.
-long long await_listed(client& c, const std::string& service, const std::string& address, bool want,
-                       milliseconds bound = 10s) {
-  auto t0 = steady_clock::now();
-  while (steady_clock::now() - t0 < bound) {
-    if (lists(c.resolve(service), address) == want)
-      return ms_since(t0);
-    std::this_thread::sleep_for(2ms);
-  }
-  return -1;
-}
-
-}  // namespace
 
 TEST_CASE("discovery: a server process is found over mDNS and called", "[discovery][mdns]") {
   auto c = mdns_client();
@@ -57,7 +16,6 @@ TEST_CASE("discovery: a server process is found over mDNS and called", "[discove
   auto t0 = steady_clock::now();
   auto s = start_mdns_server(name);
   REQUIRE(await_listed(*c, name, s.address, true) >= 0);
-  json rsp;
   auto r = c->call<json>(name, "Test.Count", json::object());
   if (!r && dropped_before_handshake(r.error()))
     r = c->call<json>(name, "Test.Count", json::object());

@@ -221,9 +221,10 @@ TEST_CASE("mdns: invalid registrations are clear errors", "[mdns]") {
   CHECK(a->deregister_service(unknown).ok());
 }
 
-// Hidden (not run by `make test`: restarting the daemon would disturb the other
-// tests running beside it). Run by hand, as root, with the daemon from scripts/avahi:
-//   MICRO_AVAHI_RESTART='scripts/avahi stop && scripts/avahi start' bin/test_mdns '[restart]'
+// Hidden from the discovered tests: restarting the daemon would disturb tests running beside
+// it. tests/mdns/CMakeLists.txt runs it alone (RUN_SERIAL) with
+//   MICRO_AVAHI_RESTART='scripts/avahi daemon-stop && scripts/avahi daemon-start'
+// which exits 3 when scripts/avahi did not start the daemon (a host's own daemon is left alone).
 TEST_CASE("mdns: avahi-daemon restarted, the registry re-publishes", "[.][restart]") {
   const char* restart = std::getenv("MICRO_AVAHI_RESTART");
   REQUIRE(restart != nullptr);
@@ -231,7 +232,12 @@ TEST_CASE("mdns: avahi-daemon restarted, the registry re-publishes", "[.][restar
   const auto name = unique("mdns-restart");
   service svc{name, "1", {}, {}, {node{unique("node-restart"), "127.0.0.1:9307", {}}}};
   REQUIRE(a->register_service(svc).ok());
-  REQUIRE(std::system(restart) == 0);
+  const int rc = std::system(restart);
+  if (WIFEXITED(rc) && WEXITSTATUS(rc) == 3) {
+    WARN("the daemon was not started by scripts/avahi: not restarting it");
+    return;
+  }
+  REQUIRE(rc == 0);
   auto b = open_mdns();
   const auto t0 = steady::now();
   auto w = b->watch(name);
