@@ -50,6 +50,20 @@ TEST_CASE("discovery: while avahi-daemon is down the cache answers; afterwards n
     auto unknown = c->resolve(unique("never-cached"));
     REQUIRE_FALSE(unknown);
     CHECK((unknown.error().code == 404 || unknown.error().code == 503));
+    // A service that starts now cannot register: it exits, saying how to get a daemon.
+    std::map<std::string, std::string> env = heartbeat_env();
+    env["MICRO_REGISTRY"] = "mdns";
+    env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
+    process late{sibling_binary("micro-test-server"), {"--server_name", unique("disc-late")}, env};
+    auto said = late.wait_for_line(stream::err, "Avahi daemon", 15s);
+    REQUIRE(said);
+    CHECK(said->find("\"code\":503") != std::string::npos);
+    CHECK(said->find("scripts/avahi start") != std::string::npos);
+    CHECK(said->find("MICRO_REGISTRY=memory|static") != std::string::npos);
+    auto ended = late.wait(15s);
+    REQUIRE(ended);
+    CHECK(ended->exited);
+    CHECK(ended->code != 0);
   }
   REQUIRE(avahi("daemon-start") == 0);
   auto t0 = steady_clock::now();
