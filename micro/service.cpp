@@ -252,6 +252,8 @@ status service::start() {
   }
   if (!d.opts.advertise.empty())
     d.address = d.opts.advertise;
+  else if ((host.empty() || host == "0.0.0.0") && d.client().registry()->resolves_unspecified_host())
+    d.address = "0.0.0.0:" + std::to_string(published.port);  // mdns: what Avahi resolves per interface
   else if (host.empty() || host == "0.0.0.0")
     d.address = primary_ipv4() + ":" + std::to_string(published.port);
   else

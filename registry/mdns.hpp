@@ -48,6 +48,7 @@ class mdns_registry final : public registry {
   result<std::vector<service>> get_service(const std::string& name) override;
   result<std::vector<service>> list_services() override;
   std::unique_ptr<watcher> watch(const std::string& service_name = {}) override;
+  bool resolves_unspecified_host() const override { return true; }
 
   // The DNS-SD instance names this registry currently publishes (after any
   // collision renames), for diagnostics and tests.

@@ -46,6 +46,10 @@ class registry {
   // One entry per (name, version). Nodes may be empty: use get_service for them.
   virtual result<std::vector<service>> list_services() = 0;
 
+  // True if the backend fills in a node address of "0.0.0.0:port" itself, per interface it
+  // publishes on (mdns: what Avahi resolves). Otherwise the service picks an address to register.
+  virtual bool resolves_unspecified_host() const { return false; }
+
   // Events about `service_name`, or about every service when empty. Changes
   // before the call are not replayed: watch first, then read, then apply.
   virtual std::unique_ptr<watcher> watch(const std::string& service_name = {}) = 0;

@@ -64,3 +64,38 @@ TEST_CASE("discovery: an unknown service is a 404 that names the registry", "[di
   CHECK(r.error().detail.find("mdns") != std::string::npos);
   CHECK(r.error().detail.find("not found") != std::string::npos);
 }
+
+TEST_CASE("discovery: a node bound to all interfaces is advertised with what Avahi resolves",
+          "[discovery][mdns]") {
+  auto c = mdns_client();
+  const auto name = unique("disc-any");
+  server_config cfg{name};
+  cfg.env["MICRO_REGISTRY"] = "mdns";
+  cfg.env["MICRO_REGISTRY_ADDRESS"] = "";
+  cfg.env["MICRO_SERVER_ADDRESS"] = "0.0.0.0:0";
+  std::map<std::string, std::string> env = heartbeat_env();
+  for (auto& [k, v] : cfg.env)
+    env[k] = v;
+  process server{sibling_binary("micro-test-server"), {"--server_name", name}, env};
+  auto first = server.read_line(stream::out, 30s);
+  REQUIRE(first);
+  REQUIRE(first->rfind("listening 0.0.0.0:", 0) == 0);
+  const auto port = first->substr(first->rfind(':') + 1);
+  // Whatever Avahi resolved for the interface it published on (127.0.0.1 with scripts/avahi,
+  // which publishes on lo only), with the bound port, never 0.0.0.0.
+  auto t0 = steady_clock::now();
+  result<std::vector<std::string>> found = c->resolve(name);
+  while (!found && steady_clock::now() - t0 < 10s) {
+    std::this_thread::sleep_for(5ms);
+    found = c->resolve(name);
+  }
+  REQUIRE(found);
+  REQUIRE(found->size() == 1);
+  const auto& address = found->front();
+  CHECK(address.rfind("0.0.0.0", 0) != 0);
+  CHECK(address.substr(address.rfind(':') + 1) == port);
+  auto r = c->call<json>(name, "Test.Count", json::object());
+  if (!r && dropped_before_handshake(r.error()))
+    r = c->call<json>(name, "Test.Count", json::object());
+  CHECK(r);
+}
