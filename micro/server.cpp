@@ -4,13 +4,44 @@
 
 namespace micro {
 
+namespace {
+constexpr const char* server_error_id = "micro.server";
+}  // namespace
+
+raw_handler wrap_handler(raw_handler handler, const std::vector<handler_wrapper>& wrappers) {
+  // Innermost first: the last wrapper added gets the handler itself, the first gets the rest.
+  for (auto i = wrappers.size(); i-- > 0;) {
+    auto next = wrappers[i](std::move(handler));
+    if (!next) {
+      auto detail = "handler wrapper #" + std::to_string(i + 1) + " returned no handler";
+      next = [detail](const context&, const raw_message&) -> result<raw_message> {
+        return errors::internal_server_error(server_error_id, detail);
+      };
+    }
+    handler = std::move(next);
+  }
+  return handler;
+}
+
 server::server() : impl_(std::make_unique<impl>()) {}
 server::~server() = default;
 
-void server::handle_raw(registry::endpoint info, raw_handler handler) {
+void server::handle_raw(registry::endpoint info, raw_handler handler, endpoint_options opts) {
+  if (opts.idempotent)
+    info.meta[idempotent_key] = "true";
   std::lock_guard<std::mutex> guard{impl_->mutex};
   auto name = info.name;
   impl_->endpoints[name] = impl::entry{std::move(info), std::move(handler), {}};
+}
+
+void server::wrap(handler_wrapper wrapper) {
+  if (!wrapper)
+    throw errors::bad_request(server_error_id, "server::wrap: the wrapper is empty");
+  std::lock_guard<std::mutex> guard{impl_->mutex};
+  if (impl_->started)
+    throw errors::conflict(server_error_id,
+                           "server::wrap: the service has already started; add handler wrappers before start()/run()");
+  impl_->wrappers.push_back(std::move(wrapper));
 }
 
 std::vector<registry::endpoint> server::endpoints() const {

@@ -3,6 +3,16 @@
 //   void(const micro::context&, const Req&, Rsp&)
 // run on a worker thread (never on an actor), decoded and encoded by the request's content type.
 // A handler signals failure by throwing a micro::error (kept as is) or any std::exception (500).
+//
+// Handler wrappers (middleware, go-micro's server.WrapHandler) go around every user endpoint:
+//   srv.wrap([](micro::raw_handler next) -> micro::raw_handler {
+//     return [next](const micro::context& ctx, const micro::raw_message& in) -> micro::result<micro::raw_message> {
+//       if (!ctx.get("authorization")) return micro::errors::unauthorized("auth", "no authorization");
+//       return next(ctx, in);
+//     };
+//   });
+// Order: the FIRST wrapper added is the OUTERMOST. With wrap(a) then wrap(b), a call runs
+// a -> b -> handler on the way in and handler -> b -> a on the way out.
 
 #include <functional>
 #include <memory>
@@ -15,12 +25,39 @@
 #include "micro/error.hpp"
 #include "micro/message.hpp"
 #include "micro/result.hpp"
+#include "micro/selector.hpp"
 #include "registry/model.hpp"
 
 namespace micro {
 
 /// A handler at the byte level: gets the request body, returns the response body.
 using raw_handler = std::function<result<raw_message>(const context&, const raw_message&)>;
+
+/// Middleware: gets the next handler (the next wrapper, or the endpoint's own handler) and
+/// returns the handler that runs instead. The handler it returns sees the context (endpoint,
+/// metadata, deadline) and the raw request; it may answer itself without calling `next` (e.g. a
+/// 401), change the request (pass a copy of the context or message on) or the response `next`
+/// returns (body, response metadata), and sees what inner handlers throw (a micro::error or any
+/// exception propagates through it unless it catches; uncaught, it becomes the answer as for a
+/// plain handler). It runs on the handler's worker thread. Built once per endpoint at start.
+using handler_wrapper = std::function<raw_handler(raw_handler next)>;
+
+/// `handler` inside `wrappers`, wrappers.front() outermost. A wrapper that returns an empty
+/// handler makes the endpoint answer 500 naming it (rather than throwing bad_function_call).
+raw_handler wrap_handler(raw_handler handler, const std::vector<handler_wrapper>& wrappers);
+
+/// How an endpoint is advertised beyond its name and types.
+struct endpoint_options {
+  /// Running the handler twice for one call is harmless (a read, or a write that sets rather
+  /// than adds). Advertised as endpoint metadata {idempotent_key, "true"}; a client may then
+  /// retry a call whose node died after the request was delivered (see micro/selector.hpp).
+  bool idempotent = false;
+
+  endpoint_options& with_idempotent(bool v = true) {
+    idempotent = v;
+    return *this;
+  }
+};
 
 class server {
  public:
@@ -31,10 +68,22 @@ class server {
 
   /// Serves `endpoint` ("Greeter.Hello") with a typed handler.
   template <class F>
-  void handle(const std::string& endpoint, F handler);
+  void handle(const std::string& endpoint, F handler, endpoint_options opts = {});
 
-  /// Serves `endpoint` at the byte level; `info` is what the registry advertises.
-  void handle_raw(registry::endpoint info, raw_handler handler);
+  /// Serves `endpoint` at the byte level; `info` is what the registry advertises (`opts` adds
+  /// to info.meta; metadata already in info.meta is kept).
+  void handle_raw(registry::endpoint info, raw_handler handler, endpoint_options opts = {});
+
+  /// Adds a wrapper around the handler of every endpoint served by a function (handle,
+  /// handle_raw), whenever it was added; the first wrapper added is the outermost (see above).
+  /// Not wrapped: the built-in Debug.Health and Debug.Stats (a health check must not depend on
+  /// auth or logging middleware: a wrapper that rejects or fails would make a live node look
+  /// dead), and endpoints served by a user actor (handle_with_actor: the actor gets the wire
+  /// request itself; do its checks there).
+  /// Wrappers are applied when the service starts: calling wrap() once a service has started
+  /// with this server (even if stopped since) throws micro::error 409, and an empty wrapper
+  /// throws micro::error 400.
+  void wrap(handler_wrapper wrapper);
 
   /// The endpoints advertised in the registry, in name order.
   std::vector<registry::endpoint> endpoints() const;
@@ -64,7 +113,7 @@ raw_handler make_raw_handler(F handler) {
 }
 
 template <class F>
-void server::handle(const std::string& endpoint, F handler) {
+void server::handle(const std::string& endpoint, F handler, endpoint_options opts) {
   using traits = detail::handler_traits<F>;
   using Req = typename traits::request;
   using Rsp = typename traits::response;
@@ -72,7 +121,7 @@ void server::handle(const std::string& endpoint, F handler) {
   info.name = endpoint;
   info.request = codecs::type_name<Req>();
   info.response = codecs::type_name<Rsp>();
-  handle_raw(std::move(info), make_raw_handler<Req, Rsp>(std::move(handler)));
+  handle_raw(std::move(info), make_raw_handler<Req, Rsp>(std::move(handler)), opts);
 }
 
 }  // namespace micro

@@ -233,10 +233,17 @@ status service::start() {
   {
     auto& internals = d.srv.internals();
     std::lock_guard<std::mutex> guard{internals.mutex};
+    internals.started = true;  // server::wrap() is refused from now on
     for (auto& [name, entry] : internals.endpoints) {
+      bool builtin = name == "Debug.Health" || name == "Debug.Stats";
+      // The server's wrappers go around user endpoints served by functions. Not around the
+      // built-in Debug.* ones: a health check must not depend on auth or logging middleware (a
+      // wrapper that rejects a call without credentials would make a live node look dead). Nor
+      // around user actors (handle_with_actor), which get the wire request themselves.
       auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor, false}
-                           : to_actor_handler(d.opts.name, d.node_id, entry.fn);
-      h.run_on_actor = name == "Debug.Health" || name == "Debug.Stats";  // ours, never block
+                           : to_actor_handler(d.opts.name, d.node_id,
+                                              builtin ? entry.fn : wrap_handler(entry.fn, internals.wrappers));
+      h.run_on_actor = builtin;  // ours, never block
       spec.endpoints.emplace(name, std::move(h));
     }
   }

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "caf/actor.hpp"
 #include "micro/server.hpp"
@@ -18,6 +19,8 @@ struct server::impl {
   };
   mutable std::mutex mutex;
   std::map<std::string, entry> endpoints;
+  std::vector<handler_wrapper> wrappers;  // in the order added: front() is the outermost
+  bool started = false;                   // set by service::start; wrap() is refused after
 };
 
 }  // namespace micro
