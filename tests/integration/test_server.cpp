@@ -17,9 +17,26 @@
 //                  sleeps delay_ms, then calls service/endpoint with its own context (so deadline
 //                  and metadata propagate); logs the outcome as {"event": "chain", "tag", "code",
 //                  "elapsed_ms"}; a failed nested call is thrown back unchanged.
-//   Test.Count     {} -> {"count": handler runs of the endpoints above so far}
+//   Test.Count     {} -> {"count": handler runs of the endpoints above so far} (idempotent:
+//                  a pure read)
 //   Test.Log       {} -> [{"endpoint", "remaining_ms", "metadata"} or chain events, ...]
+//   Test.Whoami    {} -> {"node": this node's id, "address": its advertised address}; not counted
+//                  (idempotent)
+// Test.Echo is advertised idempotent as well.
+//
+// Test knobs (TEST_*, not MICRO_*: the tests' process helper passes them on explicitly):
+//   TEST_DELAY_MS=N  every call of Test.Echo and Test.Whoami sleeps N ms first (a slow node)
+//   TEST_FAIL=1      Test.Whoami answers 500 (a failing node), after the delay if any
+//   TEST_WRAPPERS=1  installs three handler wrappers, in this order (so outermost first):
+//                    "outer" (tracing), "auth" (answers 401 when the request has metadata
+//                    `deny`, without calling on), "inner" (tracing). A tracing wrapper appends
+//                    "in:<name>" to the request metadata `x-trail` on the way in, and on the way
+//                    out sets the response metadata `x-wrapped` to that trail followed by
+//                    ",out:<name>" (so "in:outer,in:inner,out:inner,out:outer"); it logs
+//                    {"event": "wrapper-saw", "wrapper", "what"} for an exception coming out of
+//                    the handler and rethrows it.
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <stdexcept>
@@ -57,6 +74,62 @@ struct journal {
   }
 };
 
+// A non-negative integer from the environment; `fallback` when unset. Exits 2 on a bad value.
+long env_number(const char* name, long fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0')
+    return fallback;
+  char* end = nullptr;
+  long v = std::strtol(text, &end, 10);
+  if (*end != '\0' || v < 0) {
+    std::cerr << name << " must be a non-negative integer, got \"" << text << "\"" << std::endl;
+    std::exit(2);
+  }
+  return v;
+}
+
+// TEST_WRAPPERS' tracing wrapper (see the header comment).
+micro::handler_wrapper tracing_wrapper(const std::string& name, journal& log) {
+  return [name, &log](micro::raw_handler next) -> micro::raw_handler {
+    return [name, &log, next = std::move(next)](const micro::context& ctx,
+                                                const micro::raw_message& in) -> micro::result<micro::raw_message> {
+      micro::context inner = ctx;
+      auto& trail = inner.metadata()["x-trail"];
+      trail += (trail.empty() ? "in:" : ",in:") + name;
+      auto seen = [&](const std::string& what) {
+        log.add({{"event", "wrapper-saw"}, {"wrapper", name}, {"endpoint", ctx.endpoint()}, {"what", what}});
+      };
+      micro::result<micro::raw_message> out = micro::errors::internal_server_error("test.server", "unset");
+      try {
+        out = next(inner, in);
+      } catch (const micro::error& e) {
+        seen(e.detail);
+        throw;
+      } catch (const std::exception& e) {
+        seen(e.what());
+        throw;
+      }
+      if (out) {
+        auto& wrapped = out->metadata["x-wrapped"];
+        if (wrapped.empty())
+          wrapped = inner.metadata()["x-trail"];
+        wrapped += ",out:" + name;
+      }
+      return out;
+    };
+  };
+}
+
+// TEST_WRAPPERS' auth wrapper: 401 for a request carrying metadata `deny`.
+micro::raw_handler deny_wrapper(micro::raw_handler next) {
+  return [next = std::move(next)](const micro::context& ctx,
+                                  const micro::raw_message& in) -> micro::result<micro::raw_message> {
+    if (ctx.get("deny"))
+      return micro::errors::unauthorized("test.auth", "denied by the auth wrapper");
+    return next(ctx, in);
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,11 +138,27 @@ int main(int argc, char** argv) {
   journal log;
   std::mutex stdout_mutex;
   auto& srv = svc.server();
+  const auto delay = milliseconds{env_number("TEST_DELAY_MS", 0)};
+  const bool fail = env_number("TEST_FAIL", 0) != 0;
+  auto slow_down = [delay] {
+    if (delay.count() > 0)
+      std::this_thread::sleep_for(delay);
+  };
+  if (env_number("TEST_WRAPPERS", 0) != 0) {
+    srv.wrap(tracing_wrapper("outer", log));
+    srv.wrap(deny_wrapper);
+    srv.wrap(tracing_wrapper("inner", log));
+  }
+  const auto idempotent = micro::endpoint_options{}.with_idempotent();
 
-  srv.handle("Test.Echo", [&](const micro::context& ctx, const greeter::Request& req, greeter::Response& rsp) {
-    log.handler_ran(ctx);
-    rsp.set_msg("Hello " + req.name());
-  });
+  srv.handle(
+      "Test.Echo",
+      [&](const micro::context& ctx, const greeter::Request& req, greeter::Response& rsp) {
+        slow_down();
+        log.handler_ran(ctx);
+        rsp.set_msg("Hello " + req.name());
+      },
+      idempotent);
   srv.handle("Test.Sleep", [&](const micro::context& ctx, const json& req, json& rsp) {
     log.handler_ran(ctx);
     auto ms = req.value("ms", 0);
@@ -115,14 +204,26 @@ int main(int argc, char** argv) {
       throw out.error();
     rsp = {{"reply", *out}};
   });
-  srv.handle("Test.Count", [&](const micro::context&, const json&, json& rsp) {
-    std::lock_guard<std::mutex> guard{log.mutex};
-    rsp = {{"count", log.runs}};
-  });
+  srv.handle(
+      "Test.Count",
+      [&](const micro::context&, const json&, json& rsp) {
+        std::lock_guard<std::mutex> guard{log.mutex};
+        rsp = {{"count", log.runs}};
+      },
+      idempotent);
   srv.handle("Test.Log", [&](const micro::context&, const json&, json& rsp) {
     std::lock_guard<std::mutex> guard{log.mutex};
     rsp = log.events;
   });
+  srv.handle(
+      "Test.Whoami",
+      [&](const micro::context&, const json&, json& rsp) {
+        slow_down();
+        if (fail)
+          throw micro::errors::internal_server_error("test.server", "failing on purpose (TEST_FAIL)");
+        rsp = {{"node", svc.node_id()}, {"address", svc.address()}};
+      },
+      idempotent);
 
   if (auto st = svc.start(); !st) {
     std::cerr << st.error().to_json() << std::endl;
