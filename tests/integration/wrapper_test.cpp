@@ -139,7 +139,7 @@ TEST_CASE("without TEST_WRAPPERS the test server has no wrappers", "[integration
   CHECK(rsp->metadata.count("x-wrapped") == 0);
 }
 
-TEST_CASE("Test.Whoami names the node; TEST_DELAY_MS slows it, TEST_FAIL fails it", "[integration][wrapper][knobs]") {
+TEST_CASE("Test.Whoami names the node and the TEST_DELAY_MS and TEST_FAIL knobs slow or fail it", "[integration][wrapper][knobs]") {
   SECTION("plain") {
     auto srv = start_test_server();
     auto client = make_client(srv);
@@ -181,7 +181,7 @@ TEST_CASE("Test.Whoami names the node; TEST_DELAY_MS slows it, TEST_FAIL fails i
   }
 }
 
-TEST_CASE("idempotent endpoints are advertised to clients; wrap() after start is refused",
+TEST_CASE("idempotent endpoints are advertised to clients and wrap() after start is refused",
           "[integration][wrapper][idempotent]") {
   // In process: the static registry holds no endpoints, a memory registry holds what a service
   // registered.

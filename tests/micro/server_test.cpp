@@ -119,7 +119,7 @@ TEST_CASE("a wrapper can change the context the inner handler sees", "[server][w
   CHECK(out->body == "ann@A.B");
 }
 
-TEST_CASE("exceptions of inner handlers pass through wrappers, which can see them", "[server][wrap]") {
+TEST_CASE("exceptions of inner handlers pass through wrappers that can see them", "[server][wrap]") {
   trail events;
   micro::handler_wrapper watch = [&events](micro::raw_handler next) -> micro::raw_handler {
     return [&events, next](const micro::context& ctx, const micro::raw_message& in) -> micro::result<micro::raw_message> {
