@@ -3,7 +3,6 @@
 #include <random>
 #include <unordered_map>
 
-#include "actors/atoms.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
@@ -17,12 +16,18 @@ constexpr const char* client_error_id = "micro.client";
 constexpr std::chrono::seconds connect_bound{2};
 
 using steady = std::chrono::steady_clock;
+using retry_atom = caf::atom_constant<caf::atom("m_retry")>;
 
+// One call, across its attempts.
 struct outgoing {
-  std::vector<std::string> fallbacks;  // candidates not tried yet
+  call_plan plan;
   request req;
   caf::response_promise promise;
-  steady::time_point deadline;         // the whole call's, across fallbacks
+  steady::time_point deadline;         // the whole call's, across attempts
+  std::vector<std::string> tried;      // addresses, in attempt order
+  std::size_t retries_used = 0;
+  int attempt = 0;
+  steady::time_point attempt_started;
 };
 
 // Brings the request's timeout to the time left before the call's deadline; false if none is left.
@@ -33,9 +38,9 @@ bool refresh_timeout(outgoing& out) {
 }
 
 struct connection {
-  caf::actor remote;                                       // null while connecting
-  std::vector<outgoing> waiting;                           // sent once connected
-  std::unordered_map<uint64_t, caf::response_promise> pending;  // delivered, awaiting reply
+  caf::actor remote;                                  // null while connecting
+  std::vector<outgoing> waiting;                      // sent once connected
+  std::unordered_map<uint64_t, outgoing> pending;     // delivered, awaiting reply
   int connect_attempts = 0;
 };
 
@@ -47,7 +52,9 @@ constexpr int max_connect_attempts = 2;
 struct client_state {
   std::unordered_map<std::string, connection> connections;  // by "host:port"
   std::unordered_map<caf::actor_addr, std::string> address_of;
-  uint64_t next_call = 0;
+  std::unordered_map<uint64_t, outgoing> backing_off;       // waiting for their retry
+  uint64_t next_id = 0;
+  actors::selector selector;
   std::minstd_rand rng{std::random_device{}()};
   static inline const char* name = "micro.client";
 };
@@ -56,51 +63,121 @@ using client_self = caf::stateful_actor<client_state>;
 
 void dispatch(client_self* self, outgoing out);
 
-caf::timespan remaining(const request& req) { return caf::timespan{req.timeout_ns}; }
-
-// Sends on an established connection and tracks the call until its reply, its timeout or the
-// node's down message, whichever comes first.
-void send_on(client_self* self, const std::string& address, outgoing out) {
-  auto& conn = self->state.connections[address];
-  auto id = self->state.next_call++;
-  conn.pending.emplace(id, out.promise);
-  auto timeout = remaining(out.req);
-  auto complete = [self, address, id](response rsp) {
-    auto it = self->state.connections.find(address);
-    if (it == self->state.connections.end())
-      return;  // already failed by the down handler
-    auto call = it->second.pending.find(id);
-    if (call == it->second.pending.end())
-      return;
-    call->second.deliver(std::move(rsp));
-    it->second.pending.erase(call);
-  };
-  self->request(conn.remote, timeout, std::move(out.req))
-    .then([complete](response& rsp) { complete(std::move(rsp)); },
-          [self, complete, address, timeout](caf::error& err) {
-            if (err == caf::sec::request_timeout)
-              complete(make_error_response(
-                408, client_error_id,
-                "call to " + address + " timed out after "
-                  + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count())
-                  + " ms"));
-            else
-              complete(make_error_response(503, client_error_id,
-                                           "call to " + address + " failed: " + self->system().render(err)));
-          });
+// Whether a failure says something about the node (a 4xx says something about the request).
+bool counts_against_node(attempt_failure kind, const response& err) {
+  return kind != attempt_failure::handler_error || err.code >= 500;
 }
 
-void fail_or_fallback(client_self* self, outgoing out, const std::string& why) {
-  if (!out.fallbacks.empty()) {
-    dispatch(self, std::move(out));
+void deliver_error(outgoing& out, response err) { out.promise.deliver(std::move(err)); }
+
+// An attempt failed: mark the node, then retry (after a back-off) or give the caller `err`.
+void attempt_failed(client_self* self, outgoing out, const std::string& address, attempt_failure kind,
+                    response err) {
+  auto& st = self->state;
+  st.selector.failed(address, counts_against_node(kind, err), steady::now());
+  if (kind == attempt_failure::not_delivered) {
+    st.selector.down(address, steady::now());
+    // Nothing reached a handler: the next node is tried at once, without using a retry, as
+    // long as an untried one is left.
+    bool untried_left = false;
+    for (auto& c : out.plan.candidates)
+      untried_left = untried_left || std::find(out.tried.begin(), out.tried.end(), c) == out.tried.end();
+    if (untried_left) {
+      dispatch(self, std::move(out));
+      return;
+    }
+  }
+  failed_attempt info{out.attempt, &err, kind};
+  bool again = out.retries_used < out.plan.retries && out.plan.retry && out.plan.retry(info);
+  if (!again) {
+    deliver_error(out, std::move(err));
     return;
   }
-  out.promise.deliver(make_error_response(503, client_error_id, why));
+  // Exponential back-off with jitter (x0.5 .. x1.5), never past the deadline.
+  auto base = out.plan.backoff * (1LL << std::min<std::size_t>(out.retries_used, 16));
+  std::uniform_real_distribution<double> jitter{0.5, 1.5};
+  auto delay = std::chrono::duration_cast<std::chrono::nanoseconds>(base * jitter(st.rng));
+  ++out.retries_used;
+  if (steady::now() + delay >= out.deadline) {
+    deliver_error(out, std::move(err));
+    return;
+  }
+  auto id = st.next_id++;
+  st.backing_off.emplace(id, std::move(out));
+  self->delayed_send(self, delay, retry_atom::value, id);
+}
+
+// The node answered (possibly with an error).
+void answered(client_self* self, outgoing out, const std::string& address, response rsp) {
+  auto& st = self->state;
+  if (rsp.code == 0) {
+    st.selector.succeeded(address, steady::now() - out.attempt_started);
+    out.promise.deliver(std::move(rsp));
+    return;
+  }
+  auto kind = rsp.code == 503 ? attempt_failure::refused
+              : rsp.code == 408 ? attempt_failure::timeout
+                                : attempt_failure::handler_error;
+  attempt_failed(self, std::move(out), address, kind, std::move(rsp));
+}
+
+// Sends on an established connection and tracks the attempt until its reply, its timeout or
+// the node's down message, whichever comes first.
+void send_on(client_self* self, const std::string& address, outgoing out) {
+  auto& conn = self->state.connections[address];
+  auto id = self->state.next_id++;
+  auto timeout = caf::timespan{out.req.timeout_ns};
+  // Keep the request only while a retry could still need it.
+  request wire = out.retries_used < out.plan.retries ? out.req : std::move(out.req);
+  conn.pending.emplace(id, std::move(out));
+  auto take = [self, address, id]() -> std::optional<outgoing> {
+    auto it = self->state.connections.find(address);
+    if (it == self->state.connections.end())
+      return std::nullopt;  // already failed by the down handler
+    auto call = it->second.pending.find(id);
+    if (call == it->second.pending.end())
+      return std::nullopt;
+    auto taken = std::move(call->second);
+    it->second.pending.erase(call);
+    return taken;
+  };
+  self->request(conn.remote, timeout, std::move(wire))
+    .then(
+      [self, address, take](response& rsp) {
+        if (auto out = take())
+          answered(self, std::move(*out), address, std::move(rsp));
+      },
+      [self, address, take, timeout](caf::error& err) {
+        auto out = take();
+        if (!out)
+          return;
+        if (err == caf::sec::request_timeout) {
+          auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+          attempt_failed(self, std::move(*out), address, attempt_failure::timeout,
+                         make_error_response(408, client_error_id,
+                                             "call to " + address + " timed out after " + std::to_string(ms) + " ms"));
+        } else {
+          attempt_failed(self, std::move(*out), address, attempt_failure::node_lost,
+                         make_error_response(503, client_error_id,
+                                             "call to " + address + " failed: " + self->system().render(err)));
+        }
+      });
 }
 
 void expire(outgoing& out) {
   out.promise.deliver(make_error_response(408, client_error_id,
-                                          "call to " + out.req.service + " timed out before a node could be reached"));
+                                          "call to " + out.req.service + " timed out before a node could answer"));
+}
+
+void fail_waiting(client_self* self, const std::string& address, const std::string& why) {
+  auto it = self->state.connections.find(address);
+  if (it == self->state.connections.end())
+    return;
+  auto waiting = std::move(it->second.waiting);
+  self->state.connections.erase(it);
+  for (auto& out : waiting)
+    attempt_failed(self, std::move(out), address, attempt_failure::not_delivered,
+                   make_error_response(503, client_error_id, why));
 }
 
 void connect(client_self* self, const std::string& address) {
@@ -108,10 +185,7 @@ void connect(client_self* self, const std::string& address) {
   uint16_t port = 0;
   auto& conn = self->state.connections[address];
   if (!split_host_port(address, host, port)) {
-    auto waiting = std::move(conn.waiting);
-    self->state.connections.erase(address);
-    for (auto& out : waiting)
-      fail_or_fallback(self, std::move(out), "invalid node address \"" + address + "\"");
+    fail_waiting(self, address, "invalid node address \"" + address + "\"");
     return;
   }
   // Bounded by the longest deadline among the calls that wait for this connection, and by
@@ -125,22 +199,22 @@ void connect(client_self* self, const std::string& address) {
   self->request(mm, caf::timespan{longest}, caf::connect_atom::value, host, port)
     .then(
       [self, address](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
-        auto& conn = self->state.connections[address];
-        auto waiting = std::move(conn.waiting);
         if (!ptr) {
-          self->state.connections.erase(address);
-          for (auto& out : waiting)
-            fail_or_fallback(self, std::move(out), "no micro node is published at " + address);
+          fail_waiting(self, address, "no micro node is published at " + address);
           return;
         }
+        auto& conn = self->state.connections[address];
+        auto waiting = std::move(conn.waiting);
         conn.remote = caf::actor_cast<caf::actor>(ptr);
         self->monitor(conn.remote);
         self->state.address_of[conn.remote.address()] = address;
         for (auto& out : waiting) {
-          if (refresh_timeout(out))
+          if (refresh_timeout(out)) {
             send_on(self, address, std::move(out));
-          else
+          } else {
+            self->state.selector.finished(address);
             expire(out);
+          }
         }
       },
       [self, address](caf::error& err) {
@@ -151,24 +225,28 @@ void connect(client_self* self, const std::string& address) {
           connect(self, address);  // keeps the waiting calls; their deadlines still bound it
           return;
         }
-        auto waiting = std::move(it->second.waiting);
-        self->state.connections.erase(it);
-        for (auto& out : waiting)
-          fail_or_fallback(self, std::move(out),
-                           "cannot connect to " + address + ": " + self->system().render(err));
+        fail_waiting(self, address, "cannot connect to " + address + ": " + self->system().render(err));
       });
 }
 
+// Starts the next attempt of `out` on the node the selector picks.
 void dispatch(client_self* self, outgoing out) {
   auto& st = self->state;
   if (!refresh_timeout(out)) {
     expire(out);
     return;
   }
-  std::uniform_int_distribution<std::size_t> pick{0, out.fallbacks.size() - 1};
-  auto index = pick(st.rng);
-  auto address = std::move(out.fallbacks[index]);
-  out.fallbacks.erase(out.fallbacks.begin() + static_cast<std::ptrdiff_t>(index));
+  std::string why;
+  auto picked = st.selector.pick(out.req.service, out.plan.strategy, out.plan.candidates, out.tried, steady::now(), why);
+  if (!picked) {
+    out.promise.deliver(make_error_response(503, client_error_id, "no node of " + out.req.service + " to call: " + why));
+    return;
+  }
+  auto address = std::move(*picked);
+  out.tried.push_back(address);
+  ++out.attempt;
+  out.attempt_started = steady::now();
+  st.selector.started(address);
   auto it = st.connections.find(address);
   if (it != st.connections.end() && it->second.remote) {
     send_on(self, address, std::move(out));
@@ -180,7 +258,8 @@ void dispatch(client_self* self, outgoing out) {
     connect(self, address);
 }
 
-caf::behavior client_actor(client_self* self) {
+caf::behavior client_actor(client_self* self, selector_config cfg) {
+  self->state.selector = actors::selector{cfg};
   install_default_handler(self);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
@@ -189,6 +268,7 @@ caf::behavior client_actor(client_self* self) {
       return;
     auto address = found->second;
     st.address_of.erase(found);
+    st.selector.down(address, steady::now());
     auto it = st.connections.find(address);
     if (it == st.connections.end())
       return;
@@ -196,25 +276,40 @@ caf::behavior client_actor(client_self* self) {
     st.connections.erase(it);
     auto why = "node at " + address + " went down (" + self->system().render(msg.reason) + ")";
     for (auto& kv : pending)
-      kv.second.deliver(make_error_response(503, client_error_id, why));
+      attempt_failed(self, std::move(kv.second), address, attempt_failure::node_lost,
+                     make_error_response(503, client_error_id, why));
   });
   return {
-    [self](call_atom, std::vector<std::string>& candidates, request& req) -> caf::result<response> {
-      if (candidates.empty())
+    [self](call_atom, call_plan& plan, request& req) -> caf::result<response> {
+      if (plan.candidates.empty())
         return make_error_response(503, client_error_id, "no node to call for service " + req.service);
       if (req.timeout_ns <= 0)
         return make_error_response(408, client_error_id, "deadline expired before the call was sent");
       auto rp = self->make_response_promise();
       auto deadline = steady::now() + std::chrono::nanoseconds{req.timeout_ns};
-      dispatch(self, outgoing{std::move(candidates), std::move(req), rp, deadline});
+      outgoing out;
+      out.plan = std::move(plan);
+      out.req = std::move(req);
+      out.promise = rp;
+      out.deadline = deadline;
+      dispatch(self, std::move(out));
       return rp;
     },
+    [self](retry_atom, uint64_t id) {
+      auto it = self->state.backing_off.find(id);
+      if (it == self->state.backing_off.end())
+        return;
+      auto out = std::move(it->second);
+      self->state.backing_off.erase(it);
+      dispatch(self, std::move(out));
+    },
+    [self](reset_atom, const std::vector<std::string>& addresses) { self->state.selector.reset(addresses); },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_client_actor(caf::actor_system& sys) { return sys.spawn(client_actor); }
+caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg) { return sys.spawn(client_actor, cfg); }
 
 bool split_host_port(const std::string& address, std::string& host, uint16_t& port) {
   auto colon = address.rfind(':');

@@ -1,21 +1,27 @@
 #pragma once
-// The client actor: one per process. It owns the connections to remote nodes, sends requests
-// with a timeout, and fails every pending call to a node the moment CAF reports it down
-// (CAF 0.17 never completes such a request by itself: caf-0.17 note, pitfall 1).
+// The client actor: one per process. It owns the connections to remote nodes and the selector
+// (actors/selector.hpp), sends each attempt with the time left before the call's deadline, marks
+// every outcome, retries what its plan allows on another node, and fails every pending attempt
+// to a node the moment CAF reports it down (CAF 0.17 never completes such a request by itself:
+// caf-0.17 note, pitfall 1).
 
 #include <string>
 #include <vector>
 
+#include "actors/atoms.hpp"
+#include "actors/call_plan.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
 
 namespace micro::actors {
 
-/// Messages: `(call_atom, std::vector<std::string> candidate_addresses, request)` -> `response`.
-/// The first attempt goes to a random candidate; a candidate that cannot be connected to is
-/// replaced by another one (the request was never delivered, so this is always safe).
-/// Failures become error responses: 503 (no node reachable, node down), 408 (timeout).
-caf::actor spawn_client_actor(caf::actor_system& sys);
+using reset_atom = caf::atom_constant<caf::atom("m_reset")>;
+
+/// Messages:
+/// - `(call_atom, call_plan, request)` -> `response`. Failures become error responses: 503 (no
+///   node reachable, node down), 408 (deadline), or the node's own error.
+/// - `(reset_atom, std::vector<std::string> addresses)`: forget those nodes' marks.
+caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg = {});
 
 /// Splits "host:port"; false if malformed.
 bool split_host_port(const std::string& address, std::string& host, uint16_t& port);

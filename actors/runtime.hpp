@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "actors/selector.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
 
@@ -18,6 +19,7 @@ struct runtime_config {
   std::size_t scheduler_threads = 0;  // 0 = half the cores, at least 1
   std::chrono::milliseconds heartbeat_interval{1000};  // must be on for every node
   std::chrono::milliseconds connection_timeout{5000};  // 0 disables frozen-peer detection
+  selector_config selector;  // of the process's client actor
 };
 
 class runtime {

@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
     if (!ok)
       give_up("no successful call to a freshly started instance");
     start_call.ms.push_back(ms_since(t0));
-    auto found = client.resolve(service, opts_tagged.filter);
+    auto found = client.resolve(service, opts_tagged.filters);
     if (!found || found->size() != 1)
       give_up("the new instance is not the only node with its tag");
     auto victim_address = found->front();

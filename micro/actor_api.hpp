@@ -49,8 +49,7 @@ namespace detail {
 /// byte-level outcome inside `self`.
 template <class F>
 void send_call(caf::event_based_actor* self, const caf::actor& client_actor, prepared_call call, F on_result) {
-  self->request(client_actor, call.wait, actors::call_atom::value, std::move(call.candidates),
-                std::move(call.wire))
+  self->request(client_actor, call.wait, actors::call_atom::value, std::move(call.plan), std::move(call.wire))
     .then([on_result](actors::response& rsp) mutable { on_result(to_raw_result(std::move(rsp))); },
           [self, on_result](caf::error& err) mutable {
             on_result(result<raw_message>{errors::internal_server_error(
@@ -80,29 +79,25 @@ void call_async(caf::event_based_actor* self, client& c, const context& parent, 
   };
   auto& internals = c.internals();
   auto client_actor = internals.rt->client_actor();
-  if (!call->candidates.empty()) {
+  if (!call->plan.candidates.empty()) {
     detail::send_call(self, client_actor, std::move(*call), std::move(deliver));
     return;
   }
   if (auto hit = internals.cache->lookup(service)) {
-    auto addresses = detail::select_addresses(service, *hit, opts.filter);
-    if (!addresses) {
-      deliver(addresses.error());
+    if (auto st = detail::resolve_into(*call, service, endpoint, *hit, opts); !st) {
+      deliver(st.error());
       return;
     }
-    call->candidates = std::move(*addresses);
     detail::send_call(self, client_actor, std::move(*call), std::move(deliver));
     return;
   }
   self->request(internals.watcher, call->wait, actors::lookup_atom::value, service)
     .then(
-      [self, client_actor, service, filter = opts.filter, call = std::move(*call), deliver](actors::lookup_result& found) mutable {
-        auto addresses = detail::select_addresses(service, found, filter);
-        if (!addresses) {
-          deliver(addresses.error());
+      [self, client_actor, service, endpoint, opts, call = std::move(*call), deliver](actors::lookup_result& found) mutable {
+        if (auto st = detail::resolve_into(call, service, endpoint, found, opts); !st) {
+          deliver(st.error());
           return;
         }
-        call.candidates = std::move(*addresses);
         detail::send_call(self, client_actor, std::move(call), std::move(deliver));
       },
       [self, service, deliver](caf::error& err) mutable {

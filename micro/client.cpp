@@ -1,6 +1,9 @@
 #include "micro/client.hpp"
 
+#include <algorithm>
+
 #include "actors/atoms.hpp"
+#include "actors/client_actor.hpp"
 #include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
@@ -48,40 +51,160 @@ const options& client::opts() const noexcept { return impl_->opts; }
 
 std::shared_ptr<registry::registry> client::registry() const { return impl_->reg; }
 
-result<std::vector<std::string>> detail::select_addresses(const std::string& service,
-                                                          const registry::result<std::vector<registry::service>>& found,
-                                                          const node_filter& filter) {
+namespace {
+
+// The versions of `service` and their nodes that pass every filter; errors name the filters.
+result<std::vector<registry::service>> filtered(const std::string& service,
+                                                const registry::result<std::vector<registry::service>>& found,
+                                                const std::vector<named_filter>& filters) {
   if (!found.ok()) {
     if (found.st.code == registry::errc::not_found)
       return errors::not_found(client_error_id, "service " + service + " not found (" + found.st.message + ")");
     return errors::service_unavailable(client_error_id, found.st.message);
   }
+  std::vector<registry::service> kept;
+  std::size_t before = 0;
+  for (auto& svc : found.value) {
+    registry::service copy = svc;
+    copy.nodes.clear();
+    for (auto& node : svc.nodes) {
+      ++before;
+      bool pass = true;
+      for (auto& f : filters)
+        pass = pass && (!f.keep || f.keep(svc, node));
+      if (pass)
+        copy.nodes.push_back(node);
+    }
+    if (!copy.nodes.empty())
+      kept.push_back(std::move(copy));
+  }
+  if (kept.empty()) {
+    if (before == 0)
+      return errors::service_unavailable(client_error_id, "service " + service + " has no nodes");
+    std::string names;
+    for (auto& f : filters)
+      names += (names.empty() ? "" : ", ") + f.description;
+    return errors::service_unavailable(client_error_id, "no node of service " + service + " passes the call's filters ("
+                                                          + names + "; " + std::to_string(before) + " nodes before filtering)");
+  }
+  return kept;
+}
+
+// An endpoint is retried after delivery only if every version that may serve the call says it
+// is idempotent.
+bool idempotent_everywhere(const std::vector<registry::service>& versions, const std::string& endpoint) {
+  for (auto& svc : versions) {
+    auto e = std::find_if(svc.endpoints.begin(), svc.endpoints.end(),
+                          [&](const registry::endpoint& x) { return x.name == endpoint; });
+    if (e == svc.endpoints.end())
+      return false;
+    auto flag = e->meta.find(idempotent_key);
+    if (flag == e->meta.end() || flag->second != "true")
+      return false;
+  }
+  return !versions.empty();
+}
+
+failure_kind to_failure_kind(actors::attempt_failure k) {
+  switch (k) {
+    case actors::attempt_failure::not_delivered: return failure_kind::not_delivered;
+    case actors::attempt_failure::refused: return failure_kind::refused;
+    case actors::attempt_failure::node_lost: return failure_kind::node_lost;
+    case actors::attempt_failure::timeout: return failure_kind::timeout;
+    case actors::attempt_failure::handler_error: return failure_kind::handler_error;
+  }
+  return failure_kind::handler_error;
+}
+
+actors::strategy to_actor_strategy(strategy s) {
+  switch (s) {
+    case strategy::random: return actors::strategy::random;
+    case strategy::roundrobin: return actors::strategy::roundrobin;
+    case strategy::leastconn: return actors::strategy::leastconn;
+    case strategy::latency: return actors::strategy::latency;
+  }
+  return actors::strategy::random;
+}
+
+// The client actor's retry rule for this call: the user's policy (or the default), told what
+// the facade knows about the endpoint.
+std::function<bool(const actors::failed_attempt&)> retry_rule(const call_options& opts, bool idempotent) {
+  return [policy = opts.retry ? opts.retry : retry_policy{default_retry_policy}, idempotent,
+          on_timeout = opts.retry_on_timeout](const actors::failed_attempt& a) {
+    retry_info info;
+    info.attempt = a.attempt;
+    info.error = detail::to_error(*a.error);
+    info.kind = to_failure_kind(a.kind);
+    info.idempotent = idempotent;
+    info.retry_on_timeout = on_timeout;
+    return policy(info);
+  };
+}
+
+}  // namespace
+
+result<std::vector<std::string>> detail::select_addresses(const std::string& service,
+                                                          const registry::result<std::vector<registry::service>>& found,
+                                                          const std::vector<named_filter>& filters) {
+  auto kept = filtered(service, found, filters);
+  if (!kept)
+    return kept.error();
   std::vector<std::string> addresses;
-  for (auto& svc : found.value)
+  for (auto& svc : *kept)
     for (auto& node : svc.nodes)
-      if (!filter || filter(svc, node))
-        addresses.push_back(node.address);
-  if (addresses.empty())
-    return errors::service_unavailable(client_error_id,
-                                       filter ? "no node of service " + service + " passes the call's filter"
-                                              : "service " + service + " has no nodes");
+      addresses.push_back(node.address);
   return addresses;
 }
 
-result<std::vector<std::string>> client::resolve(const std::string& service, const node_filter& filter) {
-  if (auto hit = impl_->cache->lookup(service))
-    return detail::select_addresses(service, *hit, filter);
+status detail::resolve_into(prepared_call& call, const std::string& service, const std::string& endpoint,
+                            const registry::result<std::vector<registry::service>>& found, const call_options& opts) {
+  auto kept = filtered(service, found, opts.filters);
+  if (!kept)
+    return kept.error();
+  call.plan.candidates.clear();
+  for (auto& svc : *kept)
+    for (auto& node : svc.nodes)
+      call.plan.candidates.push_back(node.address);
+  call.plan.retry = retry_rule(opts, idempotent_everywhere(*kept, endpoint));
+  return {};
+}
+
+registry::result<std::vector<registry::service>> client::impl::lookup(const std::string& service) {
+  if (auto hit = cache->lookup(service))
+    return std::move(*hit);
   // Not cached: the watcher asks the backend (once, however many callers wait for it).
-  caf::scoped_actor self{impl_->rt->system()};
-  actors::lookup_result found{registry::make_error(registry::errc::unavailable, impl_->reg->name(),
-                                                   "no answer to the lookup of \"" + service + "\""),
-                              {}};
-  self->request(impl_->watcher, caf::infinite, actors::lookup_atom::value, service)
+  caf::scoped_actor self{rt->system()};
+  actors::lookup_result found{
+    registry::make_error(registry::errc::unavailable, reg->name(), "no answer to the lookup of \"" + service + "\""), {}};
+  self->request(watcher, caf::infinite, actors::lookup_atom::value, service)
     .receive([&](actors::lookup_result& r) { found = std::move(r); },
-             [&](caf::error& err) {
-               found.st.message += ": " + impl_->rt->system().render(err);
-             });
-  return detail::select_addresses(service, found, filter);
+             [&](caf::error& err) { found.st.message += ": " + rt->system().render(err); });
+  return found;
+}
+
+result<std::vector<std::string>> client::resolve(const std::string& service, const std::vector<named_filter>& filters) {
+  return detail::select_addresses(service, impl_->lookup(service), filters);
+}
+
+void client::reset_marks(const std::string& service) {
+  auto found = impl_->lookup(service);
+  std::vector<std::string> addresses;
+  for (auto& svc : found.value)
+    for (auto& node : svc.nodes)
+      addresses.push_back(node.address);
+  caf::anon_send(impl_->rt->client_actor(), actors::reset_atom::value, std::move(addresses));
+}
+
+void client::wrap(call_wrapper wrapper) {
+  impl_->wrappers.push_back(std::move(wrapper));
+  // The first wrapper added is the outermost: compose from the innermost out.
+  call_func chain = [this](const context& parent, const std::string& service, const std::string& endpoint,
+                           const raw_message& req, const call_options& opts) {
+    return unwrapped_call(parent, service, endpoint, req, opts);
+  };
+  for (auto it = impl_->wrappers.rbegin(); it != impl_->wrappers.rend(); ++it)
+    chain = (*it)(std::move(chain));
+  impl_->chain = std::move(chain);
 }
 
 result<detail::prepared_call> detail::prepare_call(client& c, const context& parent, const std::string& service,
@@ -95,7 +218,15 @@ result<detail::prepared_call> detail::prepare_call(client& c, const context& par
     return errors::timeout(client_error_id, "deadline of " + parent.service() + " " + parent.endpoint()
                                               + " expired before calling " + service + " " + endpoint);
   prepared_call call;
-  call.candidates = opts.addresses;
+  auto& plan = call.plan;
+  plan.candidates = opts.addresses;
+  auto chosen = opts.strategy ? result<strategy>{*opts.strategy} : parse_strategy(c.opts().selector);
+  if (!chosen)
+    return chosen.error();
+  plan.strategy = to_actor_strategy(*chosen);
+  plan.retries = opts.retries ? *opts.retries : c.opts().retries;
+  plan.backoff = c.opts().retry_backoff;
+  plan.retry = retry_rule(opts, false);  // given addresses: nothing is known about the endpoint
   auto& wire = call.wire;
   wire.service = service;
   wire.endpoint = endpoint;
@@ -123,20 +254,25 @@ result<raw_message> detail::to_raw_result(actors::response&& rsp) {
 result<raw_message> client::call_raw(const context& parent, const std::string& service,
                                      const std::string& endpoint, const raw_message& req,
                                      const call_options& opts) {
+  if (impl_->chain)
+    return impl_->chain(parent, service, endpoint, req, opts);
+  return unwrapped_call(parent, service, endpoint, req, opts);
+}
+
+result<raw_message> client::unwrapped_call(const context& parent, const std::string& service,
+                                           const std::string& endpoint, const raw_message& req,
+                                           const call_options& opts) {
   auto call = detail::prepare_call(*this, parent, service, endpoint, req, opts);
   if (!call)
     return call.error();
-  if (call->candidates.empty()) {
-    auto resolved = resolve(service, opts.filter);
-    if (!resolved)
-      return resolved.error();
-    call->candidates = std::move(*resolved);
-  }
+  if (call->plan.candidates.empty())
+    if (auto st = detail::resolve_into(*call, service, endpoint, impl_->lookup(service), opts); !st)
+      return st.error();
   auto& sys = impl_->rt->system();
   caf::scoped_actor self{sys};
   result<raw_message> out = errors::internal_server_error(client_error_id, "no reply");
-  self->request(impl_->rt->client_actor(), call->wait, actors::call_atom::value,
-                std::move(call->candidates), std::move(call->wire))
+  self->request(impl_->rt->client_actor(), call->wait, actors::call_atom::value, std::move(call->plan),
+                std::move(call->wire))
     .receive(
       [&](actors::response& rsp) { out = detail::to_raw_result(std::move(rsp)); },
       [&](caf::error& err) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,28 +15,48 @@
 #include "micro/message.hpp"
 #include "micro/options.hpp"
 #include "micro/result.hpp"
+#include "micro/selector.hpp"
 #include "registry/model.hpp"
 #include "registry/registry.hpp"
 
 namespace micro {
-
-/// Keeps a node if it returns true.
-using node_filter = std::function<bool(const registry::service&, const registry::node&)>;
 
 struct call_options {
   std::chrono::milliseconds timeout{0};  // 0: the client's request timeout (default 5 s)
   std::string content_type;              // empty: the client's, else the request type's codec
   std::string accept;                    // empty: the response type's codec
   micro::metadata metadata;              // sent with the call (merged over the parent's)
-  node_filter filter;                    // narrows the registry's nodes
+  std::vector<named_filter> filters;     // narrow the registry's nodes; a node must pass all
   std::vector<std::string> addresses;    // host:port list that bypasses the registry
+  std::optional<micro::strategy> strategy;  // empty: the client's (MICRO_SELECTOR)
+  std::optional<std::size_t> retries;    // empty: the client's (MICRO_CLIENT_RETRIES)
+  bool retry_on_timeout = false;         // also retry a 408 (the handler may have run)
+  retry_policy retry;                    // empty: default_retry_policy
 
   call_options& with_timeout(std::chrono::milliseconds t) { timeout = t; return *this; }
   call_options& with_content_type(std::string ct) { content_type = std::move(ct); return *this; }
   call_options& with_metadata(std::string k, std::string v) { metadata[std::move(k)] = std::move(v); return *this; }
-  call_options& with_filter(node_filter f) { filter = std::move(f); return *this; }
+  call_options& with_filter(named_filter f) { filters.push_back(std::move(f)); return *this; }
+  call_options& with_filter(node_filter f, std::string description = "custom filter") {
+    filters.push_back(named_filter{std::move(description), std::move(f)});
+    return *this;
+  }
   call_options& with_address(std::string a) { addresses.push_back(std::move(a)); return *this; }
+  call_options& with_strategy(micro::strategy s) { strategy = s; return *this; }
+  call_options& with_retries(std::size_t n) { retries = n; return *this; }
+  call_options& with_retry_on_timeout(bool on = true) { retry_on_timeout = on; return *this; }
+  call_options& with_retry_policy(retry_policy p) { retry = std::move(p); return *this; }
 };
+
+class client;
+
+/// A byte-level call, as wrappers see it.
+using call_func = std::function<result<raw_message>(const context& parent, const std::string& service,
+                                                    const std::string& endpoint, const raw_message& req,
+                                                    const call_options& opts)>;
+/// Client middleware (go-micro's client.CallWrapper): gets the next step, returns a step that
+/// may change the request or options, short-circuit with an error, or look at the result.
+using call_wrapper = std::function<call_func(call_func next)>;
 
 class client {
  public:
@@ -63,8 +84,16 @@ class client {
                                const std::string& endpoint, const raw_message& req,
                                const call_options& opts = {});
 
-  /// The nodes that would be candidates for `service` (after `filter`).
-  result<std::vector<std::string>> resolve(const std::string& service, const node_filter& filter = {});
+  /// The addresses of the nodes that would be candidates for `service` (after `filters`).
+  result<std::vector<std::string>> resolve(const std::string& service, const std::vector<named_filter>& filters = {});
+
+  /// Forgets the marks (failures, open circuits, latencies) of every node of `service`.
+  void reset_marks(const std::string& service);
+
+  /// Adds middleware around every blocking call (call, call_raw). The first wrapper added is
+  /// the outermost: it sees the call first and the result last. Add wrappers before calling;
+  /// calls from actors (micro/actor_api.hpp) are not wrapped.
+  void wrap(call_wrapper wrapper);
 
   const options& opts() const noexcept;
   std::shared_ptr<registry::registry> registry() const;
@@ -73,6 +102,8 @@ class client {
   impl& internals() { return *impl_; }
 
  private:
+  result<raw_message> unwrapped_call(const context& parent, const std::string& service, const std::string& endpoint,
+                                     const raw_message& req, const call_options& opts);
   std::unique_ptr<impl> impl_;
 };
 

@@ -4,6 +4,8 @@
 #include <functional>
 #include <sstream>
 
+#include "micro/selector.hpp"
+
 namespace micro {
 
 namespace {
@@ -134,6 +136,33 @@ const std::vector<option_entry>& entries() {
     {{"client_content_type", "MICRO_CLIENT_CONTENT_TYPE", "--client_content_type", "content type of requests (empty: by type)"},
      [](options& o, const std::string& v) -> status { o.content_type = v; return {}; },
      [](const options& o) { return o.content_type; }},
+    {{"selector", "MICRO_SELECTOR", "--selector", "node selection: random | roundrobin | leastconn | latency"},
+     [](options& o, const std::string& v) -> status {
+       auto s = parse_strategy(v);
+       if (!s)
+         return bad_value("selector", v, s.error().detail);
+       o.selector = v;
+       return {};
+     },
+     [](const options& o) { return o.selector; }},
+    {{"client_retries", "MICRO_CLIENT_RETRIES", "--client_retries", "attempts after a failed one, where a retry is safe (0: none)"},
+     [](options& o, const std::string& v) -> status {
+       if (v == "0") {
+         o.retries = 0;
+         return {};
+       }
+       return set_count(o.retries, "client_retries", v);
+     },
+     [](const options& o) { return std::to_string(o.retries); }},
+    {{"client_retry_backoff", "MICRO_CLIENT_RETRY_BACKOFF", "--client_retry_backoff", "first retry back-off (doubles per retry, with jitter)"},
+     [](options& o, const std::string& v) { return set_duration(o.retry_backoff, "client_retry_backoff", v); },
+     [](const options& o) { return show_ms(o.retry_backoff); }},
+    {{"selector_failure_threshold", "MICRO_SELECTOR_FAILURE_THRESHOLD", "--selector_failure_threshold", "failures in a row that open a node's circuit"},
+     [](options& o, const std::string& v) { return set_count(o.failure_threshold, "selector_failure_threshold", v); },
+     [](const options& o) { return std::to_string(o.failure_threshold); }},
+    {{"selector_circuit_backoff", "MICRO_SELECTOR_CIRCUIT_BACKOFF", "--selector_circuit_backoff", "how long an open circuit skips its node (doubles per relapse)"},
+     [](options& o, const std::string& v) { return set_duration(o.circuit_backoff, "selector_circuit_backoff", v); },
+     [](const options& o) { return show_ms(o.circuit_backoff); }},
     {{"scheduler", "MICRO_SCHEDULER", "--scheduler", "CAF scheduler policy: sharing | stealing"},
      [](options& o, const std::string& v) -> status {
        if (v != "sharing" && v != "stealing")

@@ -30,6 +30,11 @@ struct options {
   // -- client ----------------------------------------------------------------
   std::chrono::milliseconds request_timeout{5000};
   std::string content_type;               // empty = the request type's natural codec
+  std::string selector = "random";        // random | roundrobin | leastconn | latency
+  std::size_t retries = 1;                // further attempts after a failed one (0: none)
+  std::chrono::milliseconds retry_backoff{10};  // first back-off; doubles per retry, jittered
+  std::size_t failure_threshold = 5;      // failures in a row that open a node's circuit
+  std::chrono::milliseconds circuit_backoff{1000};  // first open period; doubles per relapse
   // -- runtime (CAF) ---------------------------------------------------------
   std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
   std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)
@@ -48,6 +53,8 @@ struct options {
   }
   options& with_request_timeout(std::chrono::milliseconds v) { request_timeout = v; return *this; }
   options& with_max_concurrency(std::size_t v) { max_concurrency = v; return *this; }
+  options& with_selector(std::string v) { selector = std::move(v); return *this; }
+  options& with_retries(std::size_t v) { retries = v; return *this; }
 };
 
 /// One configurable option: its key, environment variable, flag and help.

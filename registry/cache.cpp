@@ -18,7 +18,9 @@ std::optional<result<std::vector<service>>> cache::lookup(const std::string& nam
       return std::nullopt;
     return result<std::vector<service>>{status{errc::not_found, e.miss_message + " (a remembered miss)"}, {}};
   }
-  return result<std::vector<service>>{{}, e.versions};
+  result<std::vector<service>> hit;  // built step by step: GCC 12 -O3 misreads the aggregate form
+  hit.value = e.versions;
+  return hit;
 }
 
 std::optional<std::vector<service>> cache::stale(const std::string& name) const {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/call_plan.hpp"
 #include "actors/runtime.hpp"
 #include "caf/actor.hpp"
 #include "registry/cache.hpp"
@@ -21,30 +22,40 @@ struct client::impl {
   std::shared_ptr<registry::registry> reg;
   std::shared_ptr<registry::cache> cache;  // written by `watcher`, read by calls
   caf::actor watcher;                      // actors/registry_watcher.hpp
+  std::vector<call_wrapper> wrappers;      // in the order added
+  call_func chain;                         // the wrappers composed; empty without wrappers
 
   impl(options o, std::shared_ptr<registry::registry> r);
   ~impl();
+
+  /// The versions of `service`: from the cache, or (blocking) from the registry watcher.
+  registry::result<std::vector<registry::service>> lookup(const std::string& service);
 };
 
 namespace detail {
 
 struct prepared_call {
-  std::vector<std::string> candidates;  // node addresses
+  actors::call_plan plan;               // candidates empty until resolved (unless given)
   actors::request wire;
   std::chrono::nanoseconds wait{0};     // how long the caller waits for the client actor
 };
 
-/// The candidate addresses of `service` that pass `filter`, from the versions the registry
-/// knows; 404/503 errors name the registry and the filter.
-result<std::vector<std::string>> select_addresses(const std::string& service,
-                                                  const registry::result<std::vector<registry::service>>& found,
-                                                  const node_filter& filter);
-
-/// Applies the deadline and metadata of `parent`, builds the wire request.
-/// Candidates are `opts.addresses`; empty means the caller resolves them through the registry.
+/// Applies the deadline and metadata of `parent`, builds the wire request and the plan (strategy,
+/// retries). Candidates are `opts.addresses`; empty means: resolve them with `resolve_into`.
 result<prepared_call> prepare_call(client& c, const context& parent, const std::string& service,
                                    const std::string& endpoint, const raw_message& req,
                                    const call_options& opts);
+
+/// The candidate addresses of `service` that pass `opts.filters`, from the versions the registry
+/// knows, and the retry rule (which depends on whether those versions declare the endpoint
+/// idempotent). 404/503 errors name the registry and the filters.
+status resolve_into(prepared_call& call, const std::string& service, const std::string& endpoint,
+                    const registry::result<std::vector<registry::service>>& found, const call_options& opts);
+
+/// Just the addresses (client::resolve).
+result<std::vector<std::string>> select_addresses(const std::string& service,
+                                                  const registry::result<std::vector<registry::service>>& found,
+                                                  const std::vector<named_filter>& filters);
 
 result<raw_message> to_raw_result(actors::response&& rsp);
 

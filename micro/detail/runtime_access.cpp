@@ -8,6 +8,8 @@ std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
   cfg.scheduler_threads = opts.scheduler_threads;
   cfg.heartbeat_interval = opts.heartbeat_interval;
   cfg.connection_timeout = opts.connection_timeout;
+  cfg.selector.failure_threshold = opts.failure_threshold;
+  cfg.selector.circuit_backoff = opts.circuit_backoff;
   return actors::runtime::acquire(cfg);
 }
 

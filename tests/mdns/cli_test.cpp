@@ -199,7 +199,7 @@ TEST_CASE("mdns: micro services and micro describe see greeter servers in other 
       CHECK(text.out.find(g->node_id, latest) != std::string::npos);
       CHECK(text.out.find(g->address, latest) != std::string::npos);
     }
-    CHECK_THAT(text.out, Catch::Contains("Greeter.Hello  greeter.Request -> greeter.Response\n"));
+    CHECK_THAT(text.out, Catch::Contains("Greeter.Hello  greeter.Request -> greeter.Response  idempotent=true\n"));
   }
   {  // an unknown service is a 404 that names the registry
     auto missing = run_cli({"describe", name + "-nosuch"});
