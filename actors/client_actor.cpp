@@ -41,6 +41,7 @@ struct connection {
   caf::actor remote;                                  // null while connecting
   std::vector<outgoing> waiting;                      // sent once connected
   std::unordered_map<uint64_t, outgoing> pending;     // delivered, awaiting reply
+  std::vector<caf::response_promise> handle_waiters;  // (node_handle_atom) asks, until connected
   int connect_attempts = 0;
 };
 
@@ -174,7 +175,10 @@ void fail_waiting(client_self* self, const std::string& address, const std::stri
   if (it == self->state.connections.end())
     return;
   auto waiting = std::move(it->second.waiting);
+  auto handle_waiters = std::move(it->second.handle_waiters);
   self->state.connections.erase(it);
+  for (auto& rp : handle_waiters)
+    rp.deliver(caf::make_error(caf::sec::cannot_connect_to_node, why));
   for (auto& out : waiting)
     attempt_failed(self, std::move(out), address, attempt_failure::not_delivered,
                    make_error_response(503, client_error_id, why));
@@ -190,7 +194,7 @@ void connect(client_self* self, const std::string& address) {
   }
   // Bounded by the longest deadline among the calls that wait for this connection, and by
   // connect_bound, so that a node frozen before its handshake leaves time for another one.
-  int64_t longest = 0;
+  int64_t longest = conn.handle_waiters.empty() ? 0 : std::chrono::nanoseconds{connect_bound}.count();
   for (auto& out : conn.waiting)
     longest = std::max(longest, out.req.timeout_ns);
   longest = std::min<int64_t>(longest, std::chrono::nanoseconds{connect_bound}.count());
@@ -208,6 +212,9 @@ void connect(client_self* self, const std::string& address) {
         conn.remote = caf::actor_cast<caf::actor>(ptr);
         self->monitor(conn.remote);
         self->state.address_of[conn.remote.address()] = address;
+        for (auto& rp : conn.handle_waiters)
+          rp.deliver(conn.remote);
+        conn.handle_waiters.clear();
         for (auto& out : waiting) {
           if (refresh_timeout(out)) {
             send_on(self, address, std::move(out));
@@ -304,6 +311,18 @@ caf::behavior client_actor(client_self* self, selector_config cfg) {
       dispatch(self, std::move(out));
     },
     [self](reset_atom, const std::vector<std::string>& addresses) { self->state.selector.reset(addresses); },
+    [self](node_handle_atom, const std::string& address) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      auto it = st.connections.find(address);
+      if (it != st.connections.end() && it->second.remote)
+        return it->second.remote;
+      auto rp = self->make_response_promise();
+      bool start_connect = it == st.connections.end();
+      st.connections[address].handle_waiters.push_back(rp);
+      if (start_connect)
+        connect(self, address);
+      return rp;
+    },
   };
 }
 

@@ -16,11 +16,14 @@
 namespace micro::actors {
 
 using reset_atom = caf::atom_constant<caf::atom("m_reset")>;
+using node_handle_atom = caf::atom_constant<caf::atom("m_nodeh")>;
 
 /// Messages:
 /// - `(call_atom, call_plan, request)` -> `response`. Failures become error responses: 503 (no
 ///   node reachable, node down), 408 (deadline), or the node's own error.
 /// - `(reset_atom, std::vector<std::string> addresses)`: forget those nodes' marks.
+/// - `(node_handle_atom, std::string address)` -> `caf::actor`: the node actor at `address`,
+///   over the process's one connection to it (for the broker actor).
 caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg = {});
 
 /// Splits "host:port"; false if malformed.

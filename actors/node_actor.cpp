@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "actors/atoms.hpp"
+#include "actors/broker_actor.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
@@ -14,13 +15,15 @@ namespace {
 
 struct node_state {
   std::unordered_map<std::string, caf::actor> services;
+  caf::actor broker;  // the process's: gets the publications sent to this node
   static inline const char* name = "micro.node";
 };
 
 using node_self = caf::stateful_actor<node_state>;
 
-caf::behavior node_actor(node_self* self) {
+caf::behavior node_actor(node_self* self, caf::actor broker) {
   install_default_handler(self);
+  self->state.broker = std::move(broker);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& services = self->state.services;
     for (auto it = services.begin(); it != services.end();) {
@@ -38,6 +41,11 @@ caf::behavior node_actor(node_self* self) {
                                                      "service " + req.service + " is not served by this node"));
       return self->delegate(it->second, std::move(req));
     },
+    [self](publish_atom, std::vector<publication>& items) -> caf::result<caf::message> {
+      if (!self->state.broker)
+        return caf::make_message(publish_ack{503, "this node has no broker"});
+      return self->delegate(self->state.broker, publish_atom::value, std::move(items));
+    },
     [self](add_atom, const std::string& name, const caf::actor& service) {
       self->monitor(service);
       self->state.services[name] = service;
@@ -47,7 +55,9 @@ caf::behavior node_actor(node_self* self) {
 
 }  // namespace
 
-caf::actor spawn_node_actor(caf::actor_system& sys) { return sys.spawn(node_actor); }
+caf::actor spawn_node_actor(caf::actor_system& sys, caf::actor broker) {
+  return sys.spawn(node_actor, std::move(broker));
+}
 
 publish_result publish_node(caf::actor_system& sys, const caf::actor& node, const std::string& host,
                             uint16_t port) {

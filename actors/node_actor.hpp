@@ -1,6 +1,7 @@
 #pragma once
-// The node actor: one per process, the only actor published by the middleman. It routes each
-// request to the service actor serving `request.service`.
+// The node actor: one per service, the only actor published by the middleman (on the service
+// address). It routes each request to the service actor serving `request.service`, and
+// publications to the process's broker actor.
 
 #include <cstdint>
 #include <string>
@@ -11,8 +12,9 @@
 namespace micro::actors {
 
 /// Messages: `request` -> `response` (delegated to the service actor, 404 if none);
+/// `(publish_atom, std::vector<publication>)` -> `publish_ack` (delegated to `broker`);
 /// `(add_atom, name, service_actor)` adds a service; the node monitors it and forgets it when it exits.
-caf::actor spawn_node_actor(caf::actor_system& sys);
+caf::actor spawn_node_actor(caf::actor_system& sys, caf::actor broker);
 
 /// Outcome of publishing: the bound port, or an error text.
 struct publish_result {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "actors/broker_actor.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
@@ -22,6 +23,7 @@ struct runtime::impl {
   std::unique_ptr<caf::actor_system> system;
   std::mutex client_mutex;
   caf::actor client;
+  caf::actor broker;
 
   explicit impl(const runtime_config& rc) {
     add_wire_types(cfg);
@@ -55,6 +57,9 @@ std::shared_ptr<runtime> runtime::acquire(const runtime_config& cfg) {
 runtime::runtime(const runtime_config& cfg) : config_(cfg), impl_(std::make_unique<impl>(cfg)) {}
 
 runtime::~runtime() {
+  if (impl_->broker)
+    caf::anon_send_exit(impl_->broker, caf::exit_reason::user_shutdown);
+  impl_->broker = nullptr;
   if (impl_->client)
     caf::anon_send_exit(impl_->client, caf::exit_reason::user_shutdown);
   impl_->client = nullptr;
@@ -68,6 +73,14 @@ caf::actor runtime::client_actor() {
   if (!impl_->client)
     impl_->client = spawn_client_actor(*impl_->system, config_.selector);
   return impl_->client;
+}
+
+caf::actor runtime::broker_actor() {
+  auto client = client_actor();
+  std::lock_guard<std::mutex> guard{impl_->client_mutex};
+  if (!impl_->broker)
+    impl_->broker = spawn_broker_actor(*impl_->system, std::move(client));
+  return impl_->broker;
 }
 
 }  // namespace micro::actors

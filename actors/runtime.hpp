@@ -38,6 +38,8 @@ class runtime {
 
   /// The process's client actor (spawned on first use).
   caf::actor client_actor();
+  /// The process's broker actor (spawned on first use).
+  caf::actor broker_actor();
 
  private:
   struct impl;

@@ -8,6 +8,9 @@ void add_wire_types(caf::actor_system_config& cfg) {
   // Names are the wire identity: they must be identical on every node.
   cfg.add_message_type<request>("micro.request");
   cfg.add_message_type<response>("micro.response");
+  cfg.add_message_type<publication>("micro.publication");
+  cfg.add_message_type<std::vector<publication>>("micro.publications");
+  cfg.add_message_type<publish_ack>("micro.publish_ack");
 }
 
 response make_error_response(int32_t code, std::string id, std::string detail) {

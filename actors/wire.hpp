@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "caf/meta/type_name.hpp"
 
@@ -39,6 +40,23 @@ struct response {
   std::string body;
 };
 
+/// A publication on its way to a node with subscribers. `targets` says who on that node gets
+/// it: "" = every plain subscriber of the topic, a group name = one member of that queue group.
+struct publication {
+  std::string topic;
+  std::string content_type;
+  metadata_map metadata;
+  std::string body;
+  std::vector<std::string> targets;
+};
+
+/// A node's answer to a batch of publications: code 0 when every one was accepted (queued for
+/// its subscribers, or handled where they asked for acks); otherwise why not.
+struct publish_ack {
+  int32_t code = 0;
+  std::string detail;
+};
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, request& x) {
   return f(caf::meta::type_name("micro.request"), x.service, x.endpoint, x.content_type, x.accept,
@@ -49,6 +67,16 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, response& x) {
   return f(caf::meta::type_name("micro.response"), x.code, x.error_id, x.detail, x.content_type,
            x.metadata, x.body);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, publication& x) {
+  return f(caf::meta::type_name("micro.publication"), x.topic, x.content_type, x.metadata, x.body, x.targets);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, publish_ack& x) {
+  return f(caf::meta::type_name("micro.publish_ack"), x.code, x.detail);
 }
 
 /// Announces the wire types; must run on the config before the actor system is built.

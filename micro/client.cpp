@@ -1,8 +1,10 @@
 #include "micro/client.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "actors/atoms.hpp"
+#include "actors/broker_actor.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
@@ -184,6 +186,57 @@ registry::result<std::vector<registry::service>> client::impl::lookup(const std:
 
 result<std::vector<std::string>> client::resolve(const std::string& service, const std::vector<named_filter>& filters) {
   return detail::select_addresses(service, impl_->lookup(service), filters);
+}
+
+namespace {
+
+// The versions (with nodes) of every service that advertises a subscriber of `topic`.
+std::vector<registry::service> subscribers_of(client::impl& c, const std::string& topic) {
+  std::vector<registry::service> out;
+  auto all = c.reg->list_services();
+  std::set<std::string> names;
+  for (auto& svc : all.value)
+    names.insert(svc.name);
+  for (auto& name : names) {
+    auto found = c.lookup(name);
+    for (auto& svc : found.value) {
+      const auto key = actors::subscription_key(topic);
+      bool subscribes = std::any_of(svc.nodes.begin(), svc.nodes.end(),
+                                    [&](const registry::node& n) { return n.meta.count(key) > 0; });
+      if (subscribes)
+        out.push_back(svc);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+status client::publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts) {
+  if (topic.empty())
+    return errors::bad_request(client_error_id, "cannot publish to an empty topic");
+  actors::publish_order order;
+  order.pub.topic = topic;
+  order.pub.content_type = msg.content_type;
+  order.pub.metadata = msg.metadata;
+  for (auto& [k, v] : opts.metadata)
+    order.pub.metadata[k] = v;
+  order.pub.body = msg.body;
+  order.subscribers = subscribers_of(*impl_, topic);
+  order.timeout = opts.timeout.count() > 0 ? opts.timeout : impl_->opts.request_timeout;
+  auto& sys = impl_->rt->system();
+  caf::scoped_actor self{sys};
+  status out;
+  self->request(impl_->rt->broker_actor(), order.timeout + wait_margin, actors::publish_atom::value, std::move(order))
+    .receive(
+      [&](actors::publish_ack& ack) {
+        if (ack.code != 0)
+          out = make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail);
+      },
+      [&](caf::error& err) {
+        out = errors::internal_server_error("micro.broker", "broker actor failed: " + sys.render(err));
+      });
+  return out;
 }
 
 void client::reset_marks(const std::string& service) {

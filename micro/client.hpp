@@ -14,6 +14,7 @@
 #include "micro/context.hpp"
 #include "micro/message.hpp"
 #include "micro/options.hpp"
+#include "micro/pubsub.hpp"
 #include "micro/result.hpp"
 #include "micro/selector.hpp"
 #include "registry/model.hpp"
@@ -84,6 +85,14 @@ class client {
                                const std::string& endpoint, const raw_message& req,
                                const call_options& opts = {});
 
+  /// Publishes `msg` on `topic` to every subscriber (micro/pubsub.hpp): returns once every node
+  /// with a subscriber accepted it, or an error naming those that did not.
+  template <class T>
+  status publish(const std::string& topic, const T& msg, const publish_options& opts = {});
+
+  /// The byte-level publish: `msg.content_type` and `msg.metadata` travel as given (plus opts').
+  status publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts = {});
+
   /// The addresses of the nodes that would be candidates for `service` (after `filters`).
   result<std::vector<std::string>> resolve(const std::string& service, const std::vector<named_filter>& filters = {});
 
@@ -136,6 +145,17 @@ result<Rsp> decode_reply(result<raw_message>&& out, const std::string& service, 
 }
 
 }  // namespace detail
+
+template <class T>
+status client::publish(const std::string& topic, const T& msg, const publish_options& opts) {
+  raw_message out;
+  out.content_type = !opts.content_type.empty()       ? opts.content_type
+                     : !this->opts().content_type.empty() ? this->opts().content_type
+                                                          : std::string{codecs::default_content_type<T>()};
+  if (auto st = codecs::encode(out.content_type, msg, out.body); !st)
+    return errors::bad_request("micro.client", "cannot encode publication on " + topic + ": " + st.message);
+  return publish_raw(topic, out, opts);
+}
 
 template <class Rsp, class Req>
 result<Rsp> client::call(const context& parent, const std::string& service,

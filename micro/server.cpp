@@ -44,6 +44,20 @@ void server::wrap(handler_wrapper wrapper) {
   impl_->wrappers.push_back(std::move(wrapper));
 }
 
+void server::subscribe_raw(const std::string& topic, std::string message_type, raw_subscriber handler,
+                           subscribe_options opts) {
+  if (topic.empty())
+    throw errors::bad_request("micro.server", "cannot subscribe to an empty topic");
+  if (!handler)
+    throw errors::bad_request("micro.server", "cannot subscribe to " + topic + " without a handler");
+  if (opts.window == 0)
+    throw errors::bad_request("micro.server", "the window of a subscription to " + topic + " must be at least 1");
+  std::lock_guard<std::mutex> guard{impl_->mutex};
+  if (impl_->started)
+    throw errors::conflict("micro.server", "cannot subscribe to " + topic + " after the service started");
+  impl_->subscriptions.push_back(impl::subscription{topic, std::move(message_type), std::move(handler), {}, std::move(opts)});
+}
+
 std::vector<registry::endpoint> server::endpoints() const {
   std::lock_guard<std::mutex> guard{impl_->mutex};
   std::vector<registry::endpoint> out;

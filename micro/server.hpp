@@ -24,6 +24,7 @@
 #include "micro/detail/handler_traits.hpp"
 #include "micro/error.hpp"
 #include "micro/message.hpp"
+#include "micro/pubsub.hpp"
 #include "micro/result.hpp"
 #include "micro/selector.hpp"
 #include "registry/model.hpp"
@@ -85,6 +86,16 @@ class server {
   /// throws micro::error 400.
   void wrap(handler_wrapper wrapper);
 
+  /// Subscribes a typed handler `void(const context&, const T&)` to `topic` (see
+  /// micro/pubsub.hpp). Takes effect when the service starts; advertised with its endpoints.
+  template <class F>
+  void subscribe(const std::string& topic, F handler, subscribe_options opts = {});
+
+  /// Subscribes at the byte level; `message_type` is what the registry advertises.
+  /// Throws micro::error 400 for an empty topic, 409 once the service has started.
+  void subscribe_raw(const std::string& topic, std::string message_type, raw_subscriber handler,
+                     subscribe_options opts = {});
+
   /// The endpoints advertised in the registry, in name order.
   std::vector<registry::endpoint> endpoints() const;
 
@@ -122,6 +133,12 @@ void server::handle(const std::string& endpoint, F handler, endpoint_options opt
   info.request = codecs::type_name<Req>();
   info.response = codecs::type_name<Rsp>();
   handle_raw(std::move(info), make_raw_handler<Req, Rsp>(std::move(handler)), opts);
+}
+
+template <class F>
+void server::subscribe(const std::string& topic, F handler, subscribe_options opts) {
+  using T = typename detail::subscriber_traits<F>::message;
+  subscribe_raw(topic, codecs::type_name<T>(), make_raw_subscriber<T>(std::move(handler)), std::move(opts));
 }
 
 }  // namespace micro

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/broker_actor.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/service_actor.hpp"
@@ -132,6 +133,7 @@ struct service::impl {
   registry::service registered;
   std::string address;
   std::string node_id;
+  std::vector<uint64_t> subscription_ids;  // at the broker, while running
   bool running = false;
   int wake_pipe[2] = {-1, -1};
 
@@ -160,6 +162,56 @@ struct service::impl {
                        {"memory", resident_bytes()},
                      });
                    });
+  }
+
+  // Hands the server's subscriptions to the broker and advertises them with the endpoints.
+  status start_subscriptions(const caf::actor& broker) {
+    auto& internals = srv.internals();
+    std::vector<micro::server::impl::subscription> subs;
+    {
+      std::lock_guard<std::mutex> guard{internals.mutex};
+      subs = internals.subscriptions;
+    }
+    caf::scoped_actor self{rt->system()};
+    for (auto& sub : subs) {
+      actors::subscription_spec spec;
+      spec.topic = sub.topic;
+      spec.queue = sub.opts.queue;
+      spec.window = sub.opts.window;
+      spec.refuse_when_full = sub.opts.refuse_when_full;
+      spec.ack = sub.opts.ack;
+      spec.actor = sub.actor;
+      if (sub.fn)
+        spec.handler = subscription_handler(sub);
+      registered.endpoints.push_back(actors::subscriber_endpoint(spec, sub.message_type));
+      actors::advertise_subscription(registered.nodes.at(0).meta, spec);
+      status outcome;
+      self->request(broker, std::chrono::seconds{5}, actors::subscribe_sub_atom::value, std::move(spec))
+        .receive([&](uint64_t id) { subscription_ids.push_back(id); },
+                 [&](caf::error& err) {
+                   outcome = errors::service_unavailable(service_error_id, "cannot subscribe to " + sub.topic + ": "
+                                                                             + rt->system().render(err));
+                 });
+      if (!outcome)
+        return outcome;
+    }
+    return {};
+  }
+
+  // Runs a subscriber for one publication: an error goes back to the publisher of an `ack`
+  // subscription, and is logged otherwise.
+  actors::subscription_handler subscription_handler(const micro::server::impl::subscription& sub) {
+    return [fn = sub.fn, ack = sub.opts.ack, service = opts.name,
+            endpoint = "Subscriber." + sub.topic](const actors::publication& p) -> actors::publish_ack {
+      context ctx{service, endpoint, p.metadata, context::clock::time_point::max()};
+      raw_message in{p.content_type, p.body, {}, p.metadata};
+      auto st = fn(ctx, in);
+      if (st)
+        return {};
+      if (!ack)
+        std::cerr << "service " << service << ": subscriber of " << p.topic << " failed: " << st.error().to_json() << "\n";
+      return actors::publish_ack{ack ? st.error().code : 0, ack ? st.error().to_json() : std::string{}};
+    };
   }
 
   status do_register() {
@@ -248,7 +300,8 @@ status service::start() {
     }
   }
   d.service_actor = actors::spawn_service_actor(sys, std::move(spec));
-  d.node = actors::spawn_node_actor(sys);
+  auto broker = d.rt->broker_actor();
+  d.node = actors::spawn_node_actor(sys, broker);
   caf::anon_send(d.node, actors::add_atom::value, d.opts.name, d.service_actor);
 
   auto published = actors::publish_node(sys, d.node, host, port);
@@ -271,6 +324,11 @@ status service::start() {
   d.registered.version = d.opts.version;
   d.registered.endpoints = d.srv.endpoints();
   d.registered.nodes.push_back(registry::node{d.node_id, d.address, d.opts.metadata});
+  // Subscriptions go to the broker before the registry advertises them, so a publisher that
+  // finds them can deliver at once.
+  caf::anon_send(broker, actors::local_node_atom::value, d.node_id);
+  if (auto st = d.start_subscriptions(broker); !st)
+    return st;
   d.running = true;
   return d.do_register();
 }
@@ -286,6 +344,9 @@ status service::stop() {
   if (!st.ok())
     outcome = make_error(service_error_id, 503, "cannot deregister from " + reg->name() + ": " + st.message);
   auto& sys = d.rt->system();
+  for (auto id : d.subscription_ids)
+    caf::anon_send(d.rt->broker_actor(), actors::unsubscribe_sub_atom::value, id);
+  d.subscription_ids.clear();
   {
     // Refuse new calls and wait (bounded) for the running ones.
     caf::scoped_actor self{sys};

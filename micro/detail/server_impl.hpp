@@ -17,8 +17,16 @@ struct server::impl {
     raw_handler fn;     // either a function run on a worker ...
     caf::actor actor;   // ... or a user actor answering actors::request with actors::response
   };
+  struct subscription {
+    std::string topic;
+    std::string message_type;
+    raw_subscriber fn;     // either a function run on the subscription's thread ...
+    caf::actor actor;      // ... or a user actor receiving actors::publication messages
+    subscribe_options opts;
+  };
   mutable std::mutex mutex;
   std::map<std::string, entry> endpoints;
+  std::vector<subscription> subscriptions;
   std::vector<handler_wrapper> wrappers;  // in the order added: front() is the outermost
   bool started = false;                   // set by service::start; wrap() is refused after
 };

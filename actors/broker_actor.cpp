@@ -1,0 +1,444 @@
+#include "actors/broker_actor.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "actors/client_actor.hpp"
+#include "actors/default_handler.hpp"
+#include "actors/subscriber_actor.hpp"
+#include "caf/all.hpp"
+
+namespace micro::actors {
+
+namespace {
+
+constexpr const char* broker_error_id = "micro.broker";
+constexpr std::size_t max_batch = 256;           // publications per CAF message
+constexpr std::size_t max_batches_in_flight = 2;  // per destination node
+constexpr int32_t code_full = 429;
+
+using steady = std::chrono::steady_clock;
+
+// ---- publisher side
+
+// One publish_order, until every destination answered.
+struct pending_publish {
+  caf::response_promise promise;
+  std::size_t waiting_for = 0;
+  std::vector<std::string> refused;  // "address: why"
+  void answer(const std::string& address, const publish_ack& ack) {
+    if (ack.code != 0)
+      refused.push_back(address + ": " + ack.detail);
+    if (--waiting_for > 0)
+      return;
+    if (refused.empty()) {
+      promise.deliver(publish_ack{});
+      return;
+    }
+    std::string detail = "not accepted by " + std::to_string(refused.size()) + " node(s): ";
+    for (std::size_t i = 0; i < refused.size(); ++i)
+      detail += (i ? "; " : "") + refused[i];
+    promise.deliver(publish_ack{503, detail});
+  }
+};
+
+struct queued {
+  publication pub;
+  std::shared_ptr<pending_publish> pending;
+  steady::time_point deadline;
+};
+
+struct destination {
+  caf::actor remote;                  // null until the client actor connected it
+  bool connecting = false;
+  std::deque<queued> queue;
+  std::size_t in_flight = 0;          // batches
+};
+
+// ---- receiver side
+
+struct local_subscription {
+  uint64_t id = 0;
+  subscription_spec spec;
+  caf::actor runner;                  // the subscriber actor (handler) or the user's actor
+  std::size_t in_flight = 0;
+};
+
+// A batch from a remote (or the local) publisher, handed out publication by publication.
+struct incoming {
+  std::vector<publication> items;
+  std::size_t next = 0;               // first item not handed out yet
+  caf::response_promise promise;
+  uint64_t id = 0;
+  std::size_t acks_outstanding = 0;   // items handed to `ack` subscriptions, not done yet
+  publish_ack outcome;                // first refusal or handler error
+  bool handed_out() const { return next == items.size(); }
+};
+
+struct broker_state {
+  caf::actor client;
+  std::unordered_map<std::string, destination> destinations;  // by address
+  std::unordered_map<caf::actor_addr, std::string> address_of;
+  std::set<std::string> down;                                 // nodes seen going down
+  std::set<std::string> local_nodes;                          // ids of this process's nodes
+  std::map<std::string, std::vector<local_subscription>> subscriptions;  // by topic
+  std::deque<incoming> inbox;                                 // handed out in order
+  std::unordered_map<uint64_t, incoming> acking;              // handed out, waiting for acks
+  uint64_t next_id = 1;
+  std::minstd_rand rng{std::random_device{}()};
+  static inline const char* name = "micro.broker";
+};
+
+using broker_self = caf::stateful_actor<broker_state>;
+
+void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise);
+
+// The nodes (addresses) that get `topic`, and for each what: "" = its plain subscribers, a group
+// name = that queue group (one member node per group, chosen at random).
+std::map<std::string, std::vector<std::string>> route(broker_self* self, const std::string& topic,
+                                                      const std::vector<registry::service>& subscribers) {
+  std::map<std::string, std::vector<std::string>> targets;
+  std::map<std::string, std::vector<std::string>> group_members;  // group -> addresses
+  const auto key = subscription_key(topic);
+  for (auto& svc : subscribers)
+    for (auto& n : svc.nodes) {
+      auto advertised = n.meta.find(key);
+      if (advertised == n.meta.end() || self->state.down.count(n.address))
+        continue;  // no subscriber there, or dead: its subscribers are gone with it
+      std::stringstream list{advertised->second};
+      std::string group;
+      while (std::getline(list, group, ',')) {
+        if (group == plain_subscriber) {
+          auto& what = targets[n.address];
+          if (std::find(what.begin(), what.end(), "") == what.end())
+            what.push_back("");
+        } else if (!group.empty()) {
+          auto& members = group_members[group];
+          if (std::find(members.begin(), members.end(), n.address) == members.end())
+            members.push_back(n.address);
+        }
+      }
+    }
+  for (auto& [group, members] : group_members) {
+    std::uniform_int_distribution<std::size_t> pick{0, members.size() - 1};
+    targets[members[pick(self->state.rng)]].push_back(group);
+  }
+  return targets;
+}
+
+void fail_destination(broker_self* self, const std::string& address, const std::string& why) {
+  auto it = self->state.destinations.find(address);
+  if (it == self->state.destinations.end())
+    return;
+  auto queue = std::move(it->second.queue);
+  self->state.destinations.erase(it);
+  for (auto& q : queue)
+    q.pending->answer(address, publish_ack{503, why});
+}
+
+void flush(broker_self* self, const std::string& address);
+
+void connect_destination(broker_self* self, const std::string& address) {
+  auto& dest = self->state.destinations[address];
+  dest.connecting = true;
+  self->request(self->state.client, caf::infinite, node_handle_atom::value, address)
+    .then(
+      [self, address](caf::actor& remote) {
+        auto& dest = self->state.destinations[address];
+        dest.connecting = false;
+        dest.remote = remote;
+        self->monitor(remote);
+        self->state.address_of[remote.address()] = address;
+        self->state.down.erase(address);
+        flush(self, address);
+      },
+      [self, address](caf::error& err) {
+        self->state.down.insert(address);
+        fail_destination(self, address, "cannot connect: " + self->system().render(err));
+      });
+}
+
+// Sends what is queued for `address`, up to the in-flight bound, many per message.
+void flush(broker_self* self, const std::string& address) {
+  auto it = self->state.destinations.find(address);
+  if (it == self->state.destinations.end())
+    return;
+  auto& dest = it->second;
+  if (!dest.remote) {
+    if (!dest.connecting)
+      connect_destination(self, address);
+    return;
+  }
+  while (!dest.queue.empty() && dest.in_flight < max_batches_in_flight) {
+    auto n = std::min(max_batch, dest.queue.size());
+    std::vector<publication> batch;
+    std::vector<std::shared_ptr<pending_publish>> owners;
+    batch.reserve(n);
+    owners.reserve(n);
+    auto deadline = dest.queue.front().deadline;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& q = dest.queue.front();
+      batch.push_back(std::move(q.pub));
+      owners.push_back(std::move(q.pending));
+      deadline = std::max(deadline, q.deadline);
+      dest.queue.pop_front();
+    }
+    ++dest.in_flight;
+    auto timeout = std::max<steady::duration>(deadline - steady::now(), std::chrono::milliseconds{1});
+    auto settle = [self, address, owners](const publish_ack& ack) {
+      for (auto& o : owners)
+        o->answer(address, ack);
+      auto it = self->state.destinations.find(address);
+      if (it == self->state.destinations.end())
+        return;
+      --it->second.in_flight;
+      flush(self, address);
+    };
+    self->request(dest.remote, timeout, publish_atom::value, std::move(batch))
+      .then([settle](publish_ack& ack) { settle(ack); },
+            [self, settle](caf::error& err) {
+              settle(publish_ack{err == caf::sec::request_timeout ? 408 : 503,
+                                 "no answer: " + self->system().render(err)});
+            });
+  }
+}
+
+void publish(broker_self* self, publish_order& order, caf::response_promise rp) {
+  auto targets = route(self, order.pub.topic, order.subscribers);
+  if (targets.empty()) {
+    rp.deliver(publish_ack{});  // nobody subscribes: accepted by all (none) of them
+    return;
+  }
+  std::set<std::string> local;  // addresses of our own nodes, however the registry spells them
+  for (auto& svc : order.subscribers)
+    for (auto& n : svc.nodes)
+      if (self->state.local_nodes.count(n.id))
+        local.insert(n.address);
+  auto pending = std::make_shared<pending_publish>();
+  pending->promise = std::move(rp);
+  pending->waiting_for = targets.size();
+  auto deadline = steady::now() + order.timeout;
+  for (auto& [address, what] : targets) {
+    publication p = order.pub;
+    p.targets = what;
+    if (local.count(address)) {
+      // Our own node: hand it to the receiver side without the network.
+      auto owner = pending;
+      auto addr = address;
+      self->request(caf::actor_cast<caf::actor>(self), order.timeout, publish_atom::value, std::vector<publication>{std::move(p)})
+        .then([owner, addr](publish_ack& ack) { owner->answer(addr, ack); },
+              [self, owner, addr](caf::error& err) { owner->answer(addr, publish_ack{503, self->system().render(err)}); });
+      continue;
+    }
+    auto& dest = self->state.destinations[address];
+    dest.queue.push_back(queued{std::move(p), pending, deadline});
+    flush(self, address);
+  }
+}
+
+// ---- receiver side
+
+// Who on this node gets `pub`: every plain subscriber when "" is a target, and one member
+// (round robin by fewest in flight) of each targeted group.
+// `missing` names a target nobody here serves (any more): the publisher must hear of it.
+std::vector<local_subscription*> recipients(broker_self* self, const publication& pub, std::string& missing) {
+  std::vector<local_subscription*> out;
+  auto it = self->state.subscriptions.find(pub.topic);
+  for (auto& target : pub.targets) {
+    local_subscription* best = nullptr;  // for a group: the member with the fewest in flight
+    bool any = false;
+    if (it != self->state.subscriptions.end())
+      for (auto& s : it->second) {
+        if (s.spec.queue != target)
+          continue;
+        any = true;
+        if (target.empty())
+          out.push_back(&s);
+        else if (!best || s.in_flight < best->in_flight)
+          best = &s;
+      }
+    if (best)
+      out.push_back(best);
+    if (!any)
+      missing = target.empty() ? "no subscriber of " + pub.topic + " here"
+                               : "no member of queue group " + target + " of " + pub.topic + " here";
+  }
+  return out;
+}
+
+void finish_if_done(broker_self* self, uint64_t batch_id) {
+  auto it = self->state.acking.find(batch_id);
+  if (it == self->state.acking.end() || it->second.acks_outstanding > 0)
+    return;
+  it->second.promise.deliver(it->second.outcome);
+  self->state.acking.erase(it);
+}
+
+// Hands out the inbox in order; stops at a publication whose recipient has a full window
+// (and that would rather wait than refuse): a later batch must not overtake it.
+void drain_inbox(broker_self* self) {
+  auto& st = self->state;
+  while (!st.inbox.empty()) {
+    auto& batch = st.inbox.front();
+    while (!batch.handed_out()) {
+      auto& pub = batch.items[batch.next];
+      std::string missing;
+      auto who = recipients(self, pub, missing);
+      if (!missing.empty() && batch.outcome.code == 0)
+        batch.outcome = publish_ack{404, missing};
+      bool blocked = false;
+      for (auto* s : who)
+        if (s->in_flight >= s->spec.window && !s->spec.refuse_when_full)
+          blocked = true;
+      if (blocked)
+        return;  // resumed when a subscriber reports progress
+      for (auto* s : who) {
+        if (s->in_flight >= s->spec.window) {
+          if (batch.outcome.code == 0)
+            batch.outcome = publish_ack{code_full, "subscriber of " + pub.topic + " is full ("
+                                                     + std::to_string(s->spec.window) + " in flight)"};
+          continue;
+        }
+        if (!s->spec.handler) {
+          self->send(s->runner, pub);  // a user's actor: no window, no ack
+          continue;
+        }
+        ++s->in_flight;
+        bool wants_ack = s->spec.ack;
+        if (wants_ack)
+          ++batch.acks_outstanding;
+        self->send(s->runner, deliver_atom::value, s->id, wants_ack ? batch.id : uint64_t{0}, pub);
+      }
+      ++batch.next;
+    }
+    auto done = std::move(batch);
+    st.inbox.pop_front();
+    if (done.acks_outstanding == 0) {
+      done.promise.deliver(done.outcome);
+    } else {
+      auto id = done.id;
+      st.acking.emplace(id, std::move(done));
+    }
+  }
+}
+
+void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise) {
+  incoming in;
+  in.items = std::move(items);
+  in.promise = std::move(promise);
+  in.id = self->state.next_id++;
+  self->state.inbox.push_back(std::move(in));
+  drain_inbox(self);
+}
+
+local_subscription* find_subscription(broker_self* self, uint64_t id) {
+  for (auto& [topic, subs] : self->state.subscriptions)
+    for (auto& s : subs)
+      if (s.id == id)
+        return &s;
+  return nullptr;
+}
+
+caf::behavior broker_actor(broker_self* self, caf::actor client) {
+  install_default_handler(self);
+  self->state.client = std::move(client);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    auto found = st.address_of.find(msg.source);
+    if (found == st.address_of.end())
+      return;
+    auto address = found->second;
+    st.address_of.erase(found);
+    st.down.insert(address);
+    // What was in flight to it gets its request error (the monitor of the CAF request); what
+    // is still queued fails here.
+    fail_destination(self, address, "node went down (" + self->system().render(msg.reason) + ")");
+  });
+  return {
+    [self](publish_atom, publish_order& order) -> caf::result<publish_ack> {
+      auto rp = self->make_response_promise();
+      publish(self, order, rp);
+      return rp;
+    },
+    [self](publish_atom, std::vector<publication>& items) -> caf::result<publish_ack> {
+      auto rp = self->make_response_promise();
+      receive_batch(self, std::move(items), rp);
+      return rp;
+    },
+    [self](done_atom, uint64_t sub_id, uint64_t batch_id, publish_ack& result) {
+      if (auto* s = find_subscription(self, sub_id); s && s->in_flight > 0)
+        --s->in_flight;
+      if (batch_id != 0) {
+        auto it = self->state.acking.find(batch_id);
+        if (it != self->state.acking.end()) {
+          if (result.code != 0 && it->second.outcome.code == 0)
+            it->second.outcome = result;
+          --it->second.acks_outstanding;
+          finish_if_done(self, batch_id);
+        }
+      }
+      drain_inbox(self);
+    },
+    [self](subscribe_sub_atom, subscription_spec& spec) -> uint64_t {
+      local_subscription sub;
+      sub.id = self->state.next_id++;
+      sub.runner = spec.handler ? spawn_subscriber_actor(self->system(), caf::actor_cast<caf::actor>(self), spec.handler)
+                                : spec.actor;
+      sub.spec = std::move(spec);
+      auto id = sub.id;
+      self->state.subscriptions[sub.spec.topic].push_back(std::move(sub));
+      return id;
+    },
+    [self](unsubscribe_sub_atom, uint64_t id) {
+      for (auto& [topic, subs] : self->state.subscriptions) {
+        auto it = std::find_if(subs.begin(), subs.end(), [&](const local_subscription& s) { return s.id == id; });
+        if (it == subs.end())
+          continue;
+        if (it->spec.handler)
+          self->send_exit(it->runner, caf::exit_reason::user_shutdown);
+        subs.erase(it);
+        break;
+      }
+      drain_inbox(self);  // a batch waiting for it must not wait forever
+    },
+    [self](local_node_atom, std::string& node_id) { self->state.local_nodes.insert(std::move(node_id)); },
+  };
+}
+
+}  // namespace
+
+std::string subscription_key(const std::string& topic) { return "sub:" + topic; }
+
+void advertise_subscription(registry::metadata& node_meta, const subscription_spec& spec) {
+  auto& list = node_meta[subscription_key(spec.topic)];
+  const std::string entry = spec.queue.empty() ? plain_subscriber : spec.queue;
+  std::stringstream in{list};
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (item == entry)
+      return;
+  list += (list.empty() ? "" : ",") + entry;
+}
+
+registry::endpoint subscriber_endpoint(const subscription_spec& spec, const std::string& message_type) {
+  registry::endpoint e;
+  e.name = "Subscriber." + spec.topic + (spec.queue.empty() ? "" : "@" + spec.queue);
+  e.request = message_type;
+  e.meta[subscriber_key] = "true";
+  e.meta[topic_key] = spec.topic;
+  if (!spec.queue.empty())
+    e.meta[queue_key] = spec.queue;
+  return e;
+}
+
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor) {
+  return sys.spawn(broker_actor, std::move(client_actor));
+}
+
+}  // namespace micro::actors

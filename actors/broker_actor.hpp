@@ -1,0 +1,88 @@
+#pragma once
+// The broker actor: pub/sub without a server. One per process.
+//
+// Publisher side: `(publish_atom, publish_order)` fans a publication out to the nodes whose
+// services advertise subscribers of its topic (found in the registry, see micro/client.cpp):
+// once per node with plain subscribers, and once per queue group to one member node. Per
+// destination node it keeps one queue and at most two batches in flight, so publications
+// travel many per CAF message when the publisher is ahead, and in order. The reply comes when
+// every destination accepted (or says which did not). A node that goes down fails what was
+// in flight to it and is skipped from then on (until it is seen alive again).
+//
+// Receiver side: `(publish_atom, std::vector<publication>)` (delegated by a node actor) hands
+// each publication to the local subscriptions it targets, in arrival order. Each subscription
+// has an in-flight window: when it is full the batch waits (the publisher waits for its ack),
+// or, for subscriptions that asked for it, the publication is refused with 429.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actors/atoms.hpp"
+#include "actors/wire.hpp"
+#include "caf/actor.hpp"
+#include "caf/allowed_unsafe_message_type.hpp"
+#include "caf/fwd.hpp"
+#include "registry/model.hpp"
+
+namespace micro::actors {
+
+using publish_atom = caf::atom_constant<caf::atom("m_pub")>;
+using subscribe_sub_atom = caf::atom_constant<caf::atom("m_subscr")>;
+using unsubscribe_sub_atom = caf::atom_constant<caf::atom("m_unsubsc")>;
+using local_node_atom = caf::atom_constant<caf::atom("m_localn")>;
+
+/// What a publisher asks of its broker.
+struct publish_order {
+  publication pub;                           // targets are filled in by the broker
+  std::vector<registry::service> subscribers;  // versions advertising subscribers of pub.topic
+  std::chrono::nanoseconds timeout{std::chrono::seconds{5}};
+};
+
+/// Runs one publication for a subscription, on the subscription's own thread: 0 or an error
+/// code with a detail.
+using subscription_handler = std::function<publish_ack(const publication&)>;
+
+/// A local subscription. Exactly one of `handler` (run in order on a thread of its own) and
+/// `actor` (receives each `publication` as a message; no window: it must keep up) is set.
+struct subscription_spec {
+  std::string topic;
+  std::string queue;           // empty: plain subscriber
+  std::size_t window = 1000;   // publications queued or running at once
+  bool refuse_when_full = false;  // true: 429 to the publisher instead of making it wait
+  bool ack = false;            // true: the publisher's ack waits for the handler, and carries its error
+  subscription_handler handler;
+  caf::actor actor;
+};
+
+/// Endpoint metadata keys that describe a subscription in the registry (for people and tools:
+/// `micro describe`).
+inline constexpr const char* subscriber_key = "subscriber";
+inline constexpr const char* topic_key = "topic";
+inline constexpr const char* queue_key = "queue";
+
+/// The registry endpoint that describes `spec` (name "Subscriber.<topic>[@<queue>]").
+registry::endpoint subscriber_endpoint(const subscription_spec& spec, const std::string& message_type);
+
+/// What routing reads: node metadata `sub:<topic>` = the node's subscriptions of the topic, a
+/// comma-separated list of "*" (plain subscribers) and queue group names. Per node, because
+/// nodes of one service version may subscribe differently.
+std::string subscription_key(const std::string& topic);
+constexpr const char* plain_subscriber = "*";
+
+/// Adds `spec` to a node's metadata.
+void advertise_subscription(registry::metadata& node_meta, const subscription_spec& spec);
+
+/// Messages:
+/// - `(publish_atom, publish_order)` -> `publish_ack`
+/// - `(publish_atom, std::vector<publication>)` -> `publish_ack` (from remote brokers)
+/// - `(subscribe_sub_atom, subscription_spec)` -> `uint64_t` id; `(unsubscribe_sub_atom, uint64_t)`
+/// - `(local_node_atom, std::string node_id)`: publications for this node stay in process.
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor);
+
+}  // namespace micro::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::publish_order)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::subscription_spec)

@@ -1,0 +1,35 @@
+#include "actors/subscriber_actor.hpp"
+
+#include <exception>
+
+#include "actors/default_handler.hpp"
+#include "caf/all.hpp"
+
+namespace micro::actors {
+
+namespace {
+
+caf::behavior subscriber_actor(caf::event_based_actor* self, caf::actor broker, subscription_handler handler) {
+  install_default_handler(self);
+  return {
+    [self, broker, handler](deliver_atom, uint64_t sub_id, uint64_t batch_id, const publication& pub) {
+      publish_ack outcome;
+      try {
+        outcome = handler(pub);
+      } catch (const std::exception& e) {
+        outcome = publish_ack{500, e.what()};
+      } catch (...) {
+        outcome = publish_ack{500, "subscriber threw a non-standard exception"};
+      }
+      self->send(broker, done_atom::value, sub_id, batch_id, std::move(outcome));
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_subscriber_actor(caf::actor_system& sys, caf::actor broker, subscription_handler handler) {
+  return sys.spawn<caf::detached>(subscriber_actor, std::move(broker), std::move(handler));
+}
+
+}  // namespace micro::actors

@@ -1,0 +1,95 @@
+#pragma once
+// Publish/subscribe, go-micro's broker model: `client.publish(topic, msg)` and
+// `server.subscribe(topic, handler)`. Subscriptions are advertised in the registry with the
+// service, so publishers on any node find the subscribers without a central server; micro's
+// broker actors carry the publications (or NATS, with MICRO_BROKER=nats).
+//
+// - Every plain subscriber of a topic gets each publication once; a queue group gets it once in
+//   total, at one member, across all nodes.
+// - publish returns once every node with a subscriber of the topic accepted the publication
+//   (queued it for its subscribers), or with an error naming the nodes that did not.
+// - Publications of one publisher on one topic reach each subscriber in order.
+// - A subscription has an in-flight window (default 1000 queued or running): past it the
+//   publisher waits, or, with refuse_when_full, gets a 429.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <type_traits>
+
+#include "codecs/codec.hpp"
+#include "micro/context.hpp"
+#include "micro/error.hpp"
+#include "micro/message.hpp"
+#include "micro/result.hpp"
+
+namespace micro {
+
+struct publish_options {
+  std::string content_type;               // empty: the client's, else the message type's codec
+  micro::metadata metadata;               // travels with the publication
+  std::chrono::milliseconds timeout{0};   // 0: the client's request timeout
+
+  publish_options& with_content_type(std::string ct) { content_type = std::move(ct); return *this; }
+  publish_options& with_metadata(std::string k, std::string v) { metadata[std::move(k)] = std::move(v); return *this; }
+  publish_options& with_timeout(std::chrono::milliseconds t) { timeout = t; return *this; }
+};
+
+struct subscribe_options {
+  std::string queue;               // empty: every publication; else one member of the group gets it
+  std::size_t window = 1000;       // publications queued or running at once for this subscription
+  bool refuse_when_full = false;   // past the window: 429 to the publisher instead of making it wait
+  bool ack = false;                // the publisher waits for the handler and gets its error
+
+  subscribe_options& with_queue(std::string q) { queue = std::move(q); return *this; }
+  subscribe_options& with_window(std::size_t w) { window = w; return *this; }
+  subscribe_options& with_refuse_when_full(bool on = true) { refuse_when_full = on; return *this; }
+  subscribe_options& with_ack(bool on = true) { ack = on; return *this; }
+};
+
+/// A subscriber at the byte level. The context carries the publication's metadata and the
+/// topic (as its endpoint, "Subscriber.<topic>"). An error is logged, or returned to the
+/// publisher for `ack` subscriptions.
+using raw_subscriber = std::function<status(const context&, const raw_message&)>;
+
+namespace detail {
+
+/// Deduces T from a subscriber `void(const context&, const T&)`.
+template <class F>
+struct subscriber_traits : subscriber_traits<decltype(&std::decay_t<F>::operator())> {};
+
+template <class R, class Ctx, class T>
+struct subscriber_traits<R (*)(Ctx, T)> {
+  using message = std::decay_t<T>;
+  static_assert(std::is_same_v<std::decay_t<Ctx>, context>, "a subscriber's first argument is a micro::context");
+};
+
+template <class R, class C, class Ctx, class T>
+struct subscriber_traits<R (C::*)(Ctx, T) const> : subscriber_traits<R (*)(Ctx, T)> {};
+
+template <class R, class C, class Ctx, class T>
+struct subscriber_traits<R (C::*)(Ctx, T)> : subscriber_traits<R (*)(Ctx, T)> {};
+
+}  // namespace detail
+
+/// Decodes by the publication's content type, then runs the typed subscriber. A micro::error it
+/// throws keeps its code; other exceptions become 500.
+template <class T, class F>
+raw_subscriber make_raw_subscriber(F f) {
+  return [f = std::move(f)](const context& ctx, const raw_message& in) -> status {
+    T value{};
+    if (auto st = codecs::decode(in.content_type, in.body, value); !st)
+      return errors::bad_request("micro.broker", "cannot decode publication on " + ctx.endpoint() + ": " + st.message);
+    try {
+      f(ctx, value);
+    } catch (const micro::error& e) {
+      return e;
+    } catch (const std::exception& e) {
+      return errors::internal_server_error("micro.broker", e.what());
+    }
+    return {};
+  };
+}
+
+}  // namespace micro
