@@ -24,6 +24,20 @@ namespace micro {
 /// `actors::response`. It gets the time left as the request's timeout; an error reply is a 500.
 void handle_with_actor(server& srv, registry::endpoint info, caf::actor handler);
 
+/// Subscribes a user actor to `topic`: it receives each publication as an `actors::publication`
+/// message (topic, content_type, metadata, body; decode with decode_publication). It gets no
+/// window (it must keep up) and no ack: the broker counts a publication delivered when sent.
+void subscribe_with_actor(server& srv, const std::string& topic, caf::actor subscriber, subscribe_options opts = {});
+
+/// Decodes a publication's body for an actor subscriber.
+template <class T>
+result<T> decode_publication(const actors::publication& pub) {
+  T value{};
+  if (auto st = codecs::decode(pub.content_type, pub.body, value); !st)
+    return errors::bad_request("micro.broker", "cannot decode publication on " + pub.topic + ": " + st.message);
+  return value;
+}
+
 /// Decodes a request body for an actor handler.
 template <class T>
 result<T> decode_request(const actors::request& req) {

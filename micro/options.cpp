@@ -130,6 +130,17 @@ const std::vector<option_entry>& entries() {
     {{"registry_address", "MICRO_REGISTRY_ADDRESS", "--registry_address", "backend address; static: name=host:port,..."},
      [](options& o, const std::string& v) -> status { o.registry_address = v; return {}; },
      [](const options& o) { return o.registry_address; }},
+    {{"broker", "MICRO_BROKER", "--broker", "pub/sub broker: actor (micro's own, no server) | nats"},
+     [](options& o, const std::string& v) -> status {
+       if (v != "actor" && v != "nats")
+         return bad_value("broker", v, "expected actor or nats");
+       o.broker = v;
+       return {};
+     },
+     [](const options& o) { return o.broker; }},
+    {{"broker_address", "MICRO_BROKER_ADDRESS", "--broker_address", "broker address; nats: nats://127.0.0.1:4222 when empty"},
+     [](options& o, const std::string& v) -> status { o.broker_address = v; return {}; },
+     [](const options& o) { return o.broker_address; }},
     {{"client_request_timeout", "MICRO_CLIENT_REQUEST_TIMEOUT", "--client_request_timeout", "default call timeout"},
      [](options& o, const std::string& v) { return set_duration(o.request_timeout, "client_request_timeout", v); },
      [](const options& o) { return show_ms(o.request_timeout); }},

@@ -27,6 +27,9 @@ struct options {
   // -- registry --------------------------------------------------------------
   std::string registry = "mdns";          // mdns | memory | static
   std::string registry_address;           // backend specific; static: name=host:port,...
+  // -- broker ----------------------------------------------------------------
+  std::string broker = "actor";           // actor (micro's own, no server) | nats
+  std::string broker_address;             // nats: nats://127.0.0.1:4222 when empty
   // -- client ----------------------------------------------------------------
   std::chrono::milliseconds request_timeout{5000};
   std::string content_type;               // empty = the request type's natural codec
@@ -54,6 +57,11 @@ struct options {
   options& with_request_timeout(std::chrono::milliseconds v) { request_timeout = v; return *this; }
   options& with_max_concurrency(std::size_t v) { max_concurrency = v; return *this; }
   options& with_selector(std::string v) { selector = std::move(v); return *this; }
+  options& with_broker(std::string v, std::string address = {}) {
+    broker = std::move(v);
+    broker_address = std::move(address);
+    return *this;
+  }
   options& with_retries(std::size_t v) { retries = v; return *this; }
 };
 
