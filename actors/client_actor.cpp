@@ -28,6 +28,7 @@ struct outgoing {
   std::size_t retries_used = 0;
   int attempt = 0;
   steady::time_point attempt_started;
+  bool probe = false;                  // this attempt is its node's half-open probe
 };
 
 // Brings the request's timeout to the time left before the call's deadline; false if none is left.
@@ -75,7 +76,7 @@ void deliver_error(outgoing& out, response err) { out.promise.deliver(std::move(
 void attempt_failed(client_self* self, outgoing out, const std::string& address, attempt_failure kind,
                     response err) {
   auto& st = self->state;
-  st.selector.failed(address, counts_against_node(kind, err), steady::now());
+  st.selector.failed(address, counts_against_node(kind, err), steady::now(), out.probe);
   if (kind == attempt_failure::not_delivered) {
     st.selector.down(address, steady::now());
     // Nothing reached a handler: the next node is tried at once, without using a retry, as
@@ -219,7 +220,7 @@ void connect(client_self* self, const std::string& address) {
           if (refresh_timeout(out)) {
             send_on(self, address, std::move(out));
           } else {
-            self->state.selector.finished(address);
+            self->state.selector.finished(address, out.probe);
             expire(out);
           }
         }
@@ -253,7 +254,7 @@ void dispatch(client_self* self, outgoing out) {
   out.tried.push_back(address);
   ++out.attempt;
   out.attempt_started = steady::now();
-  st.selector.started(address);
+  out.probe = st.selector.started(address);
   auto it = st.connections.find(address);
   if (it != st.connections.end() && it->second.remote) {
     send_on(self, address, std::move(out));

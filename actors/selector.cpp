@@ -23,7 +23,7 @@ bool selector::eligible(node_marks& m, clock::time_point now) const {
 
 void selector::open(node_marks& m, clock::time_point now, bool relapse) {
   if (relapse && m.backoff.count() > 0)
-    m.backoff = std::min(m.backoff * 2, cfg_.max_circuit_backoff);
+    m.backoff = std::min(m.backoff * 2, std::max(cfg_.max_circuit_backoff, cfg_.circuit_backoff));
   else if (m.state == circuit::closed || m.backoff.count() == 0)
     m.backoff = cfg_.circuit_backoff;
   m.state = circuit::open;
@@ -108,18 +108,20 @@ std::optional<std::string> selector::pick(const std::string& service, strategy s
   return *chosen;
 }
 
-void selector::started(const std::string& address) {
+bool selector::started(const std::string& address) {
   auto& m = nodes_[address];
   ++m.outstanding;
-  if (m.state == circuit::half_open)
-    m.probing = true;
+  if (m.state != circuit::half_open || m.probing)
+    return false;
+  m.probing = true;
+  return true;
 }
 
-void selector::finished(const std::string& address) {
+void selector::finished(const std::string& address, bool probe) {
   auto& m = nodes_[address];
   if (m.outstanding > 0)
     --m.outstanding;
-  if (m.state == circuit::half_open)
+  if (probe && m.state == circuit::half_open)
     m.probing = false;  // the probe said nothing about the node: the next call probes again
 }
 
@@ -135,17 +137,18 @@ void selector::succeeded(const std::string& address, std::chrono::nanoseconds la
   m.latency_us = m.latency_us > 0 ? (1 - cfg_.latency_weight) * m.latency_us + cfg_.latency_weight * us : us;
 }
 
-void selector::failed(const std::string& address, bool counts, clock::time_point now) {
+void selector::failed(const std::string& address, bool counts, clock::time_point now, bool probe) {
   auto& m = nodes_[address];
   if (m.outstanding > 0)
     --m.outstanding;
+  const bool probe_ended = probe && m.state == circuit::half_open;
   if (!counts) {
-    if (m.state == circuit::half_open)
+    if (probe_ended)
       m.probing = false;
     return;
   }
   ++m.failures_in_row;
-  if (m.state == circuit::half_open)
+  if (probe_ended)
     open(m, now, true);  // the probe failed
   else if (m.state == circuit::closed && m.failures_in_row >= cfg_.failure_threshold)
     open(m, now, false);

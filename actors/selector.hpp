@@ -24,7 +24,7 @@ enum class strategy : std::uint8_t { random, roundrobin, leastconn, latency };
 struct selector_config {
   std::size_t failure_threshold = 5;                 // failures in a row that open a circuit
   std::chrono::milliseconds circuit_backoff{1000};   // first open period
-  std::chrono::milliseconds max_circuit_backoff{30000};
+  std::chrono::milliseconds max_circuit_backoff{30000};  // a longer circuit_backoff raises it
   double latency_weight = 0.3;                       // EWMA weight of the newest latency
 };
 
@@ -53,14 +53,16 @@ class selector {
   std::optional<std::string> pick(const std::string& service, strategy s, const std::vector<std::string>& candidates,
                                   const std::vector<std::string>& tried, clock::time_point now, std::string& why);
 
-  /// An attempt to `address` starts (after pick).
-  void started(const std::string& address);
-  /// It ended well, after `latency`.
+  /// An attempt to `address` starts (after pick). True if it is the half-open probe: pass that
+  /// back with its outcome, so that only the probe's outcome decides the circuit (a call that
+  /// started before the circuit opened may end while the probe runs).
+  bool started(const std::string& address);
+  /// It ended well, after `latency`: the node is healthy (closes the circuit).
   void succeeded(const std::string& address, std::chrono::nanoseconds latency);
   /// It ended badly; `counts` = the failure says something about the node (not a 4xx).
-  void failed(const std::string& address, bool counts, clock::time_point now);
+  void failed(const std::string& address, bool counts, clock::time_point now, bool probe = false);
   /// It ended without saying anything about the node (e.g. a 4xx): only the bookkeeping.
-  void finished(const std::string& address);
+  void finished(const std::string& address, bool probe = false);
   /// The node's connection is down: skip it now, probe it after the back-off.
   void down(const std::string& address, clock::time_point now);
   /// Forgets the marks of `addresses` (keeps their outstanding counts).

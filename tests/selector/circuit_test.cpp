@@ -142,7 +142,7 @@ TEST_CASE("a failed probe re-opens the circuit with a doubled back-off up to the
   start_probe(sel, t0);
   const auto& m = marks_of(sel, "a:1");
   auto now = t0 + 100ms;
-  sel.failed("a:1", true, now);
+  sel.failed("a:1", true, now, true);
   CHECK(m.state == circuit::open);
   CHECK(m.backoff == 200ms);
   CHECK(m.open_until == now + 200ms);
@@ -153,8 +153,8 @@ TEST_CASE("a failed probe re-opens the circuit with a doubled back-off up to the
     now = m.open_until;
     REQUIRE(pick_one(sel, strategy::random, {"a:1"}, none, now) == "a:1");
     REQUIRE(m.state == circuit::half_open);
-    sel.started("a:1");
-    sel.failed("a:1", true, now);
+    REQUIRE(sel.started("a:1"));
+    sel.failed("a:1", true, now, true);
     CHECK(m.state == circuit::open);
     CHECK(m.backoff == expected);
     CHECK(m.open_until == now + expected);
@@ -166,11 +166,11 @@ TEST_CASE("a probe that says nothing about the node lets the next call probe", "
   selector sel{small_config()};
   SECTION("finished (a 4xx)") {
     start_probe(sel, t0);
-    sel.finished("a:1");
+    sel.finished("a:1", true);
   }
   SECTION("failed without counting") {
     start_probe(sel, t0);
-    sel.failed("a:1", false, t0 + 100ms);
+    sel.failed("a:1", false, t0 + 100ms, true);
   }
   const auto& m = marks_of(sel, "a:1");
   CHECK(m.state == circuit::half_open);
@@ -270,26 +270,25 @@ TEST_CASE("no candidates: nullopt with a reason and no panic", "[selector][panic
   CHECK(sel.panics() == 0);
 }
 
-// ---- found while writing these tests (see the report of issue 4) ------------------------------
+// ---- bugs found while writing these tests, fixed since ---------------------------------------
 
 TEST_CASE("a call from before the circuit opened does not let a second probe start",
-          "[selector][circuit][bug][!shouldfail]") {
+          "[selector][circuit]") {
   // Call X starts while a:1 is healthy and is still running when a:1's circuit opens and goes
-  // half-open; the probe P starts. X then ends with a 4xx (finished) or a failure that does not
-  // count: the selector clears `probing`, which belonged to P, so a second probe starts while P
-  // is still in flight. Expected: while P is outstanding, b:1 gets every pick.
+  // half-open; the probe P starts. X then ends with a 4xx (finished): that must not clear
+  // `probing`, which belongs to P (it did once). While P is outstanding, b:1 gets every pick.
   selector sel{small_config()};
   sel.started("a:1");  // X
   start_probe(sel, t0);  // P (a:1 now has X and P outstanding)
   REQUIRE(marks_of(sel, "a:1").outstanding == 2);
   sel.finished("a:1");  // X ends with a 4xx
   auto counts = count_picks(sel, strategy::roundrobin, ab, 10, none, t0 + 150ms);
-  CHECK(counts["a:1"] == 0);  // fails today: a:1 gets 5 of 10 while P is outstanding
+  CHECK(counts["a:1"] == 0);
 }
 
-TEST_CASE("a relapse never shortens the back-off", "[selector][circuit][bug][!shouldfail]") {
-  // MICRO_SELECTOR_CIRCUIT_BACKOFF has no upper bound but max_circuit_backoff stays 30s, so
-  // with a first back-off of 60s the "doubled" back-off after a failed probe is 30s.
+TEST_CASE("a relapse never shortens the back-off", "[selector][circuit]") {
+  // MICRO_SELECTOR_CIRCUIT_BACKOFF has no upper bound while max_circuit_backoff stays 30s: a
+  // first back-off of 60s once "doubled" to 30s after a failed probe.
   selector_config cfg;
   cfg.failure_threshold = 1;
   cfg.circuit_backoff = 60s;  // as micro::options::circuit_backoff = 60s would configure it
@@ -298,7 +297,7 @@ TEST_CASE("a relapse never shortens the back-off", "[selector][circuit][bug][!sh
   REQUIRE(marks_of(sel, "a:1").backoff == 60s);
   auto now = t0 + 60s;
   REQUIRE(pick_one(sel, strategy::random, {"a:1"}, none, now) == "a:1");
-  sel.started("a:1");
-  sel.failed("a:1", true, now);
-  CHECK(marks_of(sel, "a:1").backoff >= 60s);  // fails today: 30s
+  REQUIRE(sel.started("a:1"));
+  sel.failed("a:1", true, now, true);
+  CHECK(marks_of(sel, "a:1").backoff >= 60s);
 }
