@@ -29,6 +29,7 @@ struct call_plan {
   actors::strategy strategy = actors::strategy::random;
   std::size_t retries = 1;              // attempts after a failed one (not_delivered is free)
   std::chrono::nanoseconds backoff{std::chrono::milliseconds{10}};  // doubles per retry, jittered
+  std::chrono::nanoseconds attempt_timeout{0};  // per attempt; 0: all the time left
   /// Whether to try again; runs inside the client actor, so it must be quick.
   std::function<bool(const failed_attempt&)> retry;
 };

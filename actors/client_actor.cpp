@@ -31,11 +31,15 @@ struct outgoing {
   bool probe = false;                  // this attempt is its node's half-open probe
 };
 
-// Brings the request's timeout to the time left before the call's deadline; false if none is left.
+// Brings the request's timeout to the time left before the call's deadline, or the plan's
+// per-attempt bound if that is shorter; false if no time is left.
 bool refresh_timeout(outgoing& out) {
   auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(out.deadline - steady::now()).count();
-  out.req.timeout_ns = left;
-  return left > 0;
+  if (left <= 0)
+    return false;
+  auto bound = out.plan.attempt_timeout.count();
+  out.req.timeout_ns = bound > 0 ? std::min<int64_t>(left, bound) : left;
+  return true;
 }
 
 struct connection {

@@ -279,6 +279,7 @@ result<detail::prepared_call> detail::prepare_call(client& c, const context& par
   plan.strategy = to_actor_strategy(*chosen);
   plan.retries = opts.retries ? *opts.retries : c.opts().retries;
   plan.backoff = c.opts().retry_backoff;
+  plan.attempt_timeout = opts.attempt_timeout;
   plan.retry = retry_rule(opts, false);  // given addresses: nothing is known about the endpoint
   auto& wire = call.wire;
   wire.service = service;

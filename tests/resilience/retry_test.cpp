@@ -199,3 +199,37 @@ TEST_CASE("retry: retry_on_timeout never takes a call past its deadline", "[resi
   }
   CHECK(timed_out == 1);
 }
+
+TEST_CASE("retry: with an attempt timeout a slow node's 408 is retried on another node in time",
+          "[resilience][retry]") {
+  auto c = start_cluster(unique_service("attempt"), 2, [](int i, server_config& cfg) {
+    if (i == 0)
+      cfg.env["TEST_DELAY_MS"] = "1000";
+  });
+  auto client = cluster_client(c);
+  const auto base = micro::call_options{}
+                      .with_strategy(micro::strategy::roundrobin)
+                      .with_timeout(1500ms)
+                      .with_attempt_timeout(200ms);
+  // Roundrobin sends one of the two calls to the slow node first: with the opt-in its attempt
+  // times out after 200 ms and the retry reaches the fast node well inside the 1500 ms deadline.
+  for (int i = 0; i < 2; ++i) {
+    auto t0 = steady_clock::now();
+    auto r = whoami(*client, c.name, micro::call_options{base}.with_retry_on_timeout());
+    auto elapsed = ms_since(t0);
+    INFO((r ? *r : r.error().to_json()) << " after " << elapsed << " ms");
+    REQUIRE(r);
+    CHECK(*r == c.nodes[1].address);
+    CHECK(elapsed < 1000);
+  }
+  // Without the opt-in, the slow node's attempt ends the call with its 408.
+  int timed_out = 0;
+  for (int i = 0; i < 2; ++i) {
+    auto r = whoami(*client, c.name, base);
+    if (!r) {
+      ++timed_out;
+      CHECK(r.error().code == 408);
+    }
+  }
+  CHECK(timed_out == 1);
+}
