@@ -1,14 +1,9 @@
 #include <iostream>
 
+#include "micro/cli/args.hpp"
 #include "micro/cli/commands.hpp"
 
 namespace micro::cli {
-
-namespace {
-
-constexpr const char* cli_error_id = "micro.cli";
-
-}  // namespace
 
 int fail(const micro::error& err) {
   std::cerr << err.to_json() << "\n";
@@ -22,15 +17,12 @@ int call(micro::client& client, const std::vector<std::string>& args) {
   bool verbose = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const auto& arg = args[i];
-    if (arg == "-m" || arg == "--metadata") {
-      if (i + 1 == args.size())
-        return fail(errors::bad_request(cli_error_id, arg + " needs key=value"));
-      const auto& pair = args[++i];
-      auto eq = pair.find('=');
-      if (eq == std::string::npos || eq == 0)
-        return fail(errors::bad_request(cli_error_id, "metadata \"" + pair + "\" is not key=value"));
-      opts.metadata[pair.substr(0, eq)] = pair.substr(eq + 1);
-    } else if (arg == "-v" || arg == "--verbose") {
+    auto metadata = take_metadata(args, i, opts.metadata);
+    if (!metadata)
+      return fail(metadata.error());
+    if (*metadata)
+      continue;
+    if (arg == "-v" || arg == "--verbose") {
       verbose = true;
     } else if (arg.rfind("--content_type=", 0) == 0) {
       content_type = arg.substr(15);

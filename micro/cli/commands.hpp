@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "micro/client.hpp"
+#include "micro/options.hpp"
 
 namespace micro::cli {
 
@@ -23,6 +24,18 @@ int services(micro::client& client, const std::vector<std::string>& args);
 /// registry/json.hpp's form (go-micro's field names): [{"name","version","metadata",
 /// "endpoints":[{"name","request","response","metadata"}],"nodes":[{"id","address","metadata"}]}].
 int describe(micro::client& client, const std::vector<std::string>& args);
+
+/// micro publish TOPIC JSON [-m key=value ...]: publishes the JSON body (application/json);
+/// exit 0 once every node that subscribes to TOPIC accepted it (also when none does). A body
+/// that is not JSON, an empty topic or missing arguments: 400.
+int publish(micro::client& client, const std::vector<std::string>& args);
+
+/// micro subscribe TOPIC [--queue GROUP] [--metadata]: runs a service ("micro-cli-PID" unless
+/// named, on 127.0.0.1:0 unless an address is configured) subscribed to TOPIC; prints each
+/// publication as one JSON line on stdout (the body as JSON if it is, else as a string; with
+/// --metadata {"metadata":{...},"body":...}). Once subscribed, registered and ready for signals
+/// it prints "micro subscribe: subscribed to TOPIC ..." on stderr. Runs until SIGINT/SIGTERM, exit 0.
+int subscribe(const micro::options& opts, const std::vector<std::string>& args);
 
 /// A registry failure as a coded error: not_found 404, invalid_argument 400, anything else
 /// (unavailable, stopped) 503. The detail is the registry's own message.

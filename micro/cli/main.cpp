@@ -17,7 +17,14 @@ const char* usage =
   "  services                the registered service names, one per line\n"
   "  describe SERVICE [--output text|json]\n"
   "                          versions, metadata, nodes and endpoints of SERVICE\n"
-  "                          (json: an array, one object per version)\n";
+  "                          (json: an array, one object per version)\n"
+  "  publish TOPIC JSON [-m key=value ...]\n"
+  "                          publish a JSON message; exit 0 once every subscribing node\n"
+  "                          accepted it\n"
+  "  subscribe TOPIC [--queue GROUP] [--metadata]\n"
+  "                          print each message on TOPIC as a JSON line until SIGINT/SIGTERM\n"
+  "                          (--queue: one of the group's members gets each message;\n"
+  "                          --metadata: {\"metadata\":{...},\"body\":...})\n";
 
 }  // namespace
 
@@ -36,6 +43,8 @@ int main(int argc, char** argv) {
   auto command = args.front();
   args.erase(args.begin());
   try {
+    if (command == "subscribe")  // a service of its own, not a client
+      return micro::cli::subscribe(opts, args);
     micro::client client{opts};
     if (command == "call")
       return micro::cli::call(client, args);
@@ -45,6 +54,8 @@ int main(int argc, char** argv) {
       return micro::cli::services(client, args);
     if (command == "describe")
       return micro::cli::describe(client, args);
+    if (command == "publish")
+      return micro::cli::publish(client, args);
   } catch (const micro::error& e) {
     return micro::cli::fail(e);
   }

@@ -1,0 +1,56 @@
+// micro publish TOPIC JSON [-m key=value ...]: one JSON publication, accepted by every node that
+// subscribes to TOPIC (or by none, when nobody subscribes), else a coded error.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "micro/cli/args.hpp"
+#include "micro/cli/commands.hpp"
+
+namespace micro::cli {
+
+namespace {
+
+constexpr const char* usage = "usage: micro publish TOPIC JSON [-m key=value ...]";
+
+// nlohmann's parse error without its "[json.exception.parse_error.101] " prefix.
+std::string parse_error_text(const nlohmann::json::parse_error& e) {
+  std::string what = e.what();
+  auto end = what.find("] ");
+  return what.rfind("[json.exception.", 0) == 0 && end != std::string::npos ? what.substr(end + 2) : what;
+}
+
+}  // namespace
+
+int publish(micro::client& client, const std::vector<std::string>& args) {
+  std::vector<std::string> positional;
+  raw_message msg;
+  msg.content_type = "application/json";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    auto metadata = take_metadata(args, i, msg.metadata);
+    if (!metadata)
+      return fail(metadata.error());
+    if (*metadata)
+      continue;
+    if (args[i].rfind("--", 0) == 0)
+      return fail(errors::bad_request(cli_error_id, "unknown flag \"" + args[i] + "\"; " + usage));
+    positional.push_back(args[i]);
+  }
+  if (positional.size() != 2)
+    return fail(errors::bad_request(cli_error_id, usage));
+  const auto& topic = positional[0];
+  if (topic.empty())
+    return fail(errors::bad_request(cli_error_id, "cannot publish to an empty topic; " + std::string{usage}));
+  try {
+    [[maybe_unused]] auto parsed = nlohmann::json::parse(positional[1]);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(errors::bad_request(cli_error_id, "the body of a publication on " + topic
+                                                    + " is not valid JSON: " + parse_error_text(e)));
+  }
+  msg.body = positional[1];
+  if (auto st = client.publish_raw(topic, msg); !st)
+    return fail(st.error());
+  return 0;
+}
+
+}  // namespace micro::cli
