@@ -32,9 +32,12 @@ struct pending_publish {
   caf::response_promise promise;
   std::size_t waiting_for = 0;
   std::vector<std::string> refused;  // "address: why"
+  int32_t code = 0;                  // the refusals' code if they agree, else 503
   void answer(const std::string& address, const publish_ack& ack) {
-    if (ack.code != 0)
+    if (ack.code != 0) {
       refused.push_back(address + ": " + ack.detail);
+      code = code == 0 || code == ack.code ? ack.code : 503;
+    }
     if (--waiting_for > 0)
       return;
     if (refused.empty()) {
@@ -44,7 +47,7 @@ struct pending_publish {
     std::string detail = "not accepted by " + std::to_string(refused.size()) + " node(s): ";
     for (std::size_t i = 0; i < refused.size(); ++i)
       detail += (i ? "; " : "") + refused[i];
-    promise.deliver(publish_ack{503, detail});
+    promise.deliver(publish_ack{code, detail});
   }
 };
 
@@ -58,7 +61,9 @@ struct destination {
   caf::actor remote;                  // null until the client actor connected it
   bool connecting = false;
   std::deque<queued> queue;
-  std::size_t in_flight = 0;          // batches
+  // Batches sent and not answered, by id: a CAF request to a node that died never completes
+  // by itself (caf-0.17 note, pitfall 1), so the down handler answers them.
+  std::unordered_map<uint64_t, std::vector<std::shared_ptr<pending_publish>>> in_flight;
 };
 
 // ---- receiver side
@@ -85,7 +90,9 @@ struct broker_state {
   caf::actor client;
   std::unordered_map<std::string, destination> destinations;  // by address
   std::unordered_map<caf::actor_addr, std::string> address_of;
-  std::set<std::string> down;                                 // nodes seen going down
+  // Nodes seen going down, and when: skipped while the registry catches up, tried again after
+  // down_memory (a node restarted on the same address must not be ignored for good).
+  std::unordered_map<std::string, steady::time_point> down;
   std::set<std::string> local_nodes;                          // ids of this process's nodes
   std::map<std::string, std::vector<local_subscription>> subscriptions;  // by topic
   std::deque<incoming> inbox;                                 // handed out in order
@@ -99,6 +106,18 @@ using broker_self = caf::stateful_actor<broker_state>;
 
 void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise);
 
+constexpr std::chrono::seconds down_memory{5};
+
+bool recently_down(broker_self* self, const std::string& address) {
+  auto it = self->state.down.find(address);
+  if (it == self->state.down.end())
+    return false;
+  if (steady::now() - it->second < down_memory)
+    return true;
+  self->state.down.erase(it);
+  return false;
+}
+
 // The nodes (addresses) that get `topic`, and for each what: "" = its plain subscribers, a group
 // name = that queue group (one member node per group, chosen at random).
 std::map<std::string, std::vector<std::string>> route(broker_self* self, const std::string& topic,
@@ -109,7 +128,7 @@ std::map<std::string, std::vector<std::string>> route(broker_self* self, const s
   for (auto& svc : subscribers)
     for (auto& n : svc.nodes) {
       auto advertised = n.meta.find(key);
-      if (advertised == n.meta.end() || self->state.down.count(n.address))
+      if (advertised == n.meta.end() || recently_down(self, n.address))
         continue;  // no subscriber there, or dead: its subscribers are gone with it
       std::stringstream list{advertised->second};
       std::string group;
@@ -137,7 +156,11 @@ void fail_destination(broker_self* self, const std::string& address, const std::
   if (it == self->state.destinations.end())
     return;
   auto queue = std::move(it->second.queue);
+  auto in_flight = std::move(it->second.in_flight);
   self->state.destinations.erase(it);
+  for (auto& [id, owners] : in_flight)
+    for (auto& o : owners)
+      o->answer(address, publish_ack{503, why});
   for (auto& q : queue)
     q.pending->answer(address, publish_ack{503, why});
 }
@@ -159,7 +182,7 @@ void connect_destination(broker_self* self, const std::string& address) {
         flush(self, address);
       },
       [self, address](caf::error& err) {
-        self->state.down.insert(address);
+        self->state.down[address] = steady::now();
         fail_destination(self, address, "cannot connect: " + self->system().render(err));
       });
 }
@@ -175,7 +198,13 @@ void flush(broker_self* self, const std::string& address) {
       connect_destination(self, address);
     return;
   }
-  while (!dest.queue.empty() && dest.in_flight < max_batches_in_flight) {
+  // What waited past its publisher's deadline is not sent: that publisher was already told.
+  const auto now = steady::now();
+  while (!dest.queue.empty() && dest.queue.front().deadline <= now) {
+    dest.queue.front().pending->answer(address, publish_ack{408, "not sent: its deadline passed while queued"});
+    dest.queue.pop_front();
+  }
+  while (!dest.queue.empty() && dest.in_flight.size() < max_batches_in_flight) {
     auto n = std::min(max_batch, dest.queue.size());
     std::vector<publication> batch;
     std::vector<std::shared_ptr<pending_publish>> owners;
@@ -189,22 +218,29 @@ void flush(broker_self* self, const std::string& address) {
       deadline = std::max(deadline, q.deadline);
       dest.queue.pop_front();
     }
-    ++dest.in_flight;
+    auto batch_id = self->state.next_id++;
+    dest.in_flight.emplace(batch_id, std::move(owners));
     auto timeout = std::max<steady::duration>(deadline - steady::now(), std::chrono::milliseconds{1});
-    auto settle = [self, address, owners](const publish_ack& ack) {
-      for (auto& o : owners)
-        o->answer(address, ack);
+    auto settle = [self, address, batch_id](const publish_ack& ack) {
       auto it = self->state.destinations.find(address);
       if (it == self->state.destinations.end())
+        return;  // already answered by the down handler
+      auto batch = it->second.in_flight.find(batch_id);
+      if (batch == it->second.in_flight.end())
         return;
-      --it->second.in_flight;
+      auto owners = std::move(batch->second);
+      it->second.in_flight.erase(batch);
+      for (auto& o : owners)
+        o->answer(address, ack);
       flush(self, address);
     };
     self->request(dest.remote, timeout, publish_atom::value, std::move(batch))
       .then([settle](publish_ack& ack) { settle(ack); },
             [self, settle](caf::error& err) {
-              settle(publish_ack{err == caf::sec::request_timeout ? 408 : 503,
-                                 "no answer: " + self->system().render(err)});
+              if (err == caf::sec::request_timeout)
+                settle(publish_ack{408, "no confirmation in time (the node may still deliver it)"});
+              else
+                settle(publish_ack{503, "no answer: " + self->system().render(err)});
             });
   }
 }
@@ -355,7 +391,7 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
       return;
     auto address = found->second;
     st.address_of.erase(found);
-    st.down.insert(address);
+    st.down[address] = steady::now();
     // What was in flight to it gets its request error (the monitor of the CAF request); what
     // is still queued fails here.
     fail_destination(self, address, "node went down (" + self->system().render(msg.reason) + ")");

@@ -16,6 +16,9 @@ void subscribe_with_actor(server& srv, const std::string& topic, caf::actor subs
     throw errors::bad_request("micro.server", "cannot subscribe to an empty topic");
   if (!subscriber)
     throw errors::bad_request("micro.server", "cannot subscribe to " + topic + " with an invalid actor");
+  if (opts.queue.find(',') != std::string::npos || opts.queue == "*")
+    throw errors::bad_request("micro.server", "queue group \"" + opts.queue + "\" of " + topic
+                                                + ": a name may not contain ',' nor be \"*\"");
   auto& internals = srv.internals();
   std::lock_guard<std::mutex> guard{internals.mutex};
   if (internals.started)

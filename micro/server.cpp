@@ -52,6 +52,9 @@ void server::subscribe_raw(const std::string& topic, std::string message_type, r
     throw errors::bad_request("micro.server", "cannot subscribe to " + topic + " without a handler");
   if (opts.window == 0)
     throw errors::bad_request("micro.server", "the window of a subscription to " + topic + " must be at least 1");
+  if (opts.queue.find(',') != std::string::npos || opts.queue == "*")
+    throw errors::bad_request("micro.server", "queue group \"" + opts.queue + "\" of " + topic
+                                                + ": a name may not contain ',' nor be \"*\"");
   std::lock_guard<std::mutex> guard{impl_->mutex};
   if (impl_->started)
     throw errors::conflict("micro.server", "cannot subscribe to " + topic + " after the service started");
