@@ -212,9 +212,40 @@ std::vector<registry::service> subscribers_of(client::impl& c, const std::string
 
 }  // namespace
 
+result<std::shared_ptr<broker::backend>> client::impl::broker_backend() {
+  std::lock_guard<std::mutex> guard{nats_mutex};
+  if (!nats) {
+    auto opened = broker::make_backend(opts.broker, opts.broker_address);
+    if (!opened)
+      return make_error("micro.broker", opened.st.code == broker::errc::invalid_argument ? 400 : 503, opened.st.message);
+    nats = opened.value;
+  }
+  return nats;
+}
+
+namespace {
+
+error from_broker(const broker::status& st, const std::string& topic) {
+  int32_t code = st.code == broker::errc::invalid_argument ? 400 : st.code == broker::errc::timeout ? 408 : 503;
+  return make_error("micro.broker", code, "publication on " + topic + ": " + st.message);
+}
+
+}  // namespace
+
 status client::publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts) {
   if (topic.empty())
     return errors::bad_request(client_error_id, "cannot publish to an empty topic");
+  if (impl_->opts.broker == "nats") {
+    auto backend = impl_->broker_backend();
+    if (!backend)
+      return backend.error();
+    broker::message m{topic, msg.content_type, msg.metadata, msg.body};
+    for (auto& [k, v] : opts.metadata)
+      m.meta[k] = v;
+    if (auto st = (*backend)->publish(m); !st)
+      return from_broker(st, topic);
+    return {};
+  }
   actors::publish_order order;
   order.pub.topic = topic;
   order.pub.content_type = msg.content_type;

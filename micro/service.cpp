@@ -21,7 +21,9 @@
 #include "actors/client_actor.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/service_actor.hpp"
+#include "broker/broker.hpp"
 #include "caf/all.hpp"
+#include "micro/detail/client_impl.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
 
@@ -134,6 +136,7 @@ struct service::impl {
   std::string address;
   std::string node_id;
   std::vector<uint64_t> subscription_ids;  // at the broker, while running
+  std::vector<std::unique_ptr<broker::subscription>> nats_subscriptions;  // MICRO_BROKER=nats
   bool running = false;
   int wake_pipe[2] = {-1, -1};
 
@@ -172,6 +175,8 @@ struct service::impl {
       std::lock_guard<std::mutex> guard{internals.mutex};
       subs = internals.subscriptions;
     }
+    if (opts.broker == "nats")
+      return start_nats_subscriptions(subs);
     caf::scoped_actor self{rt->system()};
     for (auto& sub : subs) {
       actors::subscription_spec spec;
@@ -194,6 +199,39 @@ struct service::impl {
                  });
       if (!outcome)
         return outcome;
+    }
+    return {};
+  }
+
+  // With MICRO_BROKER=nats the NATS server routes publications: each subscription is a NATS
+  // (queue) subscription whose callback runs the subscriber, in order, on libnats' thread.
+  // Windows and acks are the actor broker's; NATS applies its own pending limits.
+  status start_nats_subscriptions(const std::vector<micro::server::impl::subscription>& subs) {
+    auto backend = client().internals().broker_backend();
+    if (!backend)
+      return backend.error();
+    for (auto& sub : subs) {
+      actors::subscription_spec spec;
+      spec.topic = sub.topic;
+      spec.queue = sub.opts.queue;
+      registered.endpoints.push_back(actors::subscriber_endpoint(spec, sub.message_type));
+      broker::deliver_fn deliver;
+      if (sub.fn) {
+        auto run = subscription_handler(sub);
+        deliver = [run](broker::message&& m) {
+          actors::publication p{std::move(m.topic), std::move(m.content_type), std::move(m.meta), std::move(m.body), {}};
+          run(p);
+        };
+      } else {
+        deliver = [actor = sub.actor](broker::message&& m) {
+          caf::anon_send(actor, actors::publication{std::move(m.topic), std::move(m.content_type), std::move(m.meta),
+                                                    std::move(m.body), {}});
+        };
+      }
+      auto made = (*backend)->subscribe(sub.topic, broker::subscribe_options{sub.opts.queue}, std::move(deliver));
+      if (!made)
+        return errors::service_unavailable(service_error_id, "cannot subscribe to " + sub.topic + ": " + made.st.message);
+      nats_subscriptions.push_back(std::move(made.value));
     }
     return {};
   }
@@ -347,6 +385,9 @@ status service::stop() {
   for (auto id : d.subscription_ids)
     caf::anon_send(d.rt->broker_actor(), actors::unsubscribe_sub_atom::value, id);
   d.subscription_ids.clear();
+  for (auto& sub : d.nats_subscriptions)
+    sub->unsubscribe();
+  d.nats_subscriptions.clear();
   {
     // Refuse new calls and wait (bounded) for the running ones.
     caf::scoped_actor self{sys};

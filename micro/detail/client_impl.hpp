@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "actors/call_plan.hpp"
 #include "actors/runtime.hpp"
+#include "broker/broker.hpp"
 #include "caf/actor.hpp"
 #include "registry/cache.hpp"
 #include "actors/wire.hpp"
@@ -22,11 +24,16 @@ struct client::impl {
   std::shared_ptr<registry::registry> reg;
   std::shared_ptr<registry::cache> cache;  // written by `watcher`, read by calls
   caf::actor watcher;                      // actors/registry_watcher.hpp
+  std::mutex nats_mutex;
+  std::shared_ptr<broker::backend> nats;   // MICRO_BROKER=nats: opened on first use
   std::vector<call_wrapper> wrappers;      // in the order added
   call_func chain;                         // the wrappers composed; empty without wrappers
 
   impl(options o, std::shared_ptr<registry::registry> r);
   ~impl();
+
+  /// The NATS backend (MICRO_BROKER=nats), opened once; an error says why not.
+  result<std::shared_ptr<broker::backend>> broker_backend();
 
   /// The versions of `service`: from the cache, or (blocking) from the registry watcher.
   registry::result<std::vector<registry::service>> lookup(const std::string& service);
