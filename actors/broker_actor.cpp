@@ -47,7 +47,7 @@ struct pending_publish {
     std::string detail = "not accepted by " + std::to_string(refused.size()) + " node(s): ";
     for (std::size_t i = 0; i < refused.size(); ++i)
       detail += (i ? "; " : "") + refused[i];
-    promise.deliver(publish_ack{code, detail});
+    promise.deliver(publish_ack{code, detail, {}});
   }
 };
 
@@ -82,7 +82,15 @@ struct incoming {
   caf::response_promise promise;
   uint64_t id = 0;
   std::size_t acks_outstanding = 0;   // items handed to `ack` subscriptions, not done yet
-  publish_ack outcome;                // first refusal or handler error
+  publish_ack outcome;                // first refusal or handler error, and per item codes
+  void refuse(std::size_t index, int32_t code, const std::string& why) {
+    if (outcome.item_codes.empty())
+      outcome.item_codes.assign(items.size(), 0);
+    if (outcome.item_codes[index] == 0)
+      outcome.item_codes[index] = code;
+    if (outcome.code == 0)
+      outcome = publish_ack{code, why, std::move(outcome.item_codes)};
+  }
   bool handed_out() const { return next == items.size(); }
 };
 
@@ -160,9 +168,9 @@ void fail_destination(broker_self* self, const std::string& address, const std::
   self->state.destinations.erase(it);
   for (auto& [id, owners] : in_flight)
     for (auto& o : owners)
-      o->answer(address, publish_ack{503, why});
+      o->answer(address, publish_ack{503, why, {}});
   for (auto& q : queue)
-    q.pending->answer(address, publish_ack{503, why});
+    q.pending->answer(address, publish_ack{503, why, {}});
 }
 
 void flush(broker_self* self, const std::string& address);
@@ -201,7 +209,7 @@ void flush(broker_self* self, const std::string& address) {
   // What waited past its publisher's deadline is not sent: that publisher was already told.
   const auto now = steady::now();
   while (!dest.queue.empty() && dest.queue.front().deadline <= now) {
-    dest.queue.front().pending->answer(address, publish_ack{408, "not sent: its deadline passed while queued"});
+    dest.queue.front().pending->answer(address, publish_ack{408, "not sent: its deadline passed while queued", {}});
     dest.queue.pop_front();
   }
   while (!dest.queue.empty() && dest.in_flight.size() < max_batches_in_flight) {
@@ -230,17 +238,27 @@ void flush(broker_self* self, const std::string& address) {
         return;
       auto owners = std::move(batch->second);
       it->second.in_flight.erase(batch);
-      for (auto& o : owners)
-        o->answer(address, ack);
+      const bool per_item = ack.item_codes.size() == owners.size();
+      for (std::size_t i = 0; i < owners.size(); ++i) {
+        if (!per_item)
+          owners[i]->answer(address, ack);
+        else if (ack.item_codes[i] == 0)
+          owners[i]->answer(address, publish_ack{});
+        else
+          owners[i]->answer(address, publish_ack{ack.item_codes[i],
+                                                 ack.item_codes[i] == ack.code ? ack.detail
+                                                                               : "refused with code " + std::to_string(ack.item_codes[i]),
+                                                 {}});
+      }
       flush(self, address);
     };
     self->request(dest.remote, timeout, publish_atom::value, std::move(batch))
       .then([settle](publish_ack& ack) { settle(ack); },
             [self, settle](caf::error& err) {
               if (err == caf::sec::request_timeout)
-                settle(publish_ack{408, "no confirmation in time (the node may still deliver it)"});
+                settle(publish_ack{408, "no confirmation in time (the node may still deliver it)", {}});
               else
-                settle(publish_ack{503, "no answer: " + self->system().render(err)});
+                settle(publish_ack{503, "no answer: " + self->system().render(err), {}});
             });
   }
 }
@@ -269,7 +287,7 @@ void publish(broker_self* self, publish_order& order, caf::response_promise rp) 
       auto addr = address;
       self->request(caf::actor_cast<caf::actor>(self), order.timeout, publish_atom::value, std::vector<publication>{std::move(p)})
         .then([owner, addr](publish_ack& ack) { owner->answer(addr, ack); },
-              [self, owner, addr](caf::error& err) { owner->answer(addr, publish_ack{503, self->system().render(err)}); });
+              [self, owner, addr](caf::error& err) { owner->answer(addr, publish_ack{503, self->system().render(err), {}}); });
       continue;
     }
     auto& dest = self->state.destinations[address];
@@ -326,8 +344,8 @@ void drain_inbox(broker_self* self) {
       auto& pub = batch.items[batch.next];
       std::string missing;
       auto who = recipients(self, pub, missing);
-      if (!missing.empty() && batch.outcome.code == 0)
-        batch.outcome = publish_ack{404, missing};
+      if (!missing.empty())
+        batch.refuse(batch.next, 404, missing);
       bool blocked = false;
       for (auto* s : who)
         if (s->in_flight >= s->spec.window && !s->spec.refuse_when_full)
@@ -336,9 +354,8 @@ void drain_inbox(broker_self* self) {
         return;  // resumed when a subscriber reports progress
       for (auto* s : who) {
         if (s->in_flight >= s->spec.window) {
-          if (batch.outcome.code == 0)
-            batch.outcome = publish_ack{code_full, "subscriber of " + pub.topic + " is full ("
-                                                     + std::to_string(s->spec.window) + " in flight)"};
+          batch.refuse(batch.next, code_full,
+                       "subscriber of " + pub.topic + " is full (" + std::to_string(s->spec.window) + " in flight)");
           continue;
         }
         if (!s->spec.handler) {
@@ -349,7 +366,8 @@ void drain_inbox(broker_self* self) {
         bool wants_ack = s->spec.ack;
         if (wants_ack)
           ++batch.acks_outstanding;
-        self->send(s->runner, deliver_atom::value, s->id, wants_ack ? batch.id : uint64_t{0}, pub);
+        self->send(s->runner, deliver_atom::value, s->id, wants_ack ? batch.id : uint64_t{0},
+                   static_cast<uint32_t>(batch.next), pub);
       }
       ++batch.next;
     }
@@ -407,14 +425,14 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
       receive_batch(self, std::move(items), rp);
       return rp;
     },
-    [self](done_atom, uint64_t sub_id, uint64_t batch_id, publish_ack& result) {
+    [self](done_atom, uint64_t sub_id, uint64_t batch_id, uint32_t index, publish_ack& result) {
       if (auto* s = find_subscription(self, sub_id); s && s->in_flight > 0)
         --s->in_flight;
       if (batch_id != 0) {
         auto it = self->state.acking.find(batch_id);
         if (it != self->state.acking.end()) {
-          if (result.code != 0 && it->second.outcome.code == 0)
-            it->second.outcome = result;
+          if (result.code != 0 && index < it->second.items.size())
+            it->second.refuse(index, result.code, result.detail);
           --it->second.acks_outstanding;
           finish_if_done(self, batch_id);
         }

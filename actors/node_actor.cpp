@@ -43,7 +43,7 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
     },
     [self](publish_atom, std::vector<publication>& items) -> caf::result<caf::message> {
       if (!self->state.broker)
-        return caf::make_message(publish_ack{503, "this node has no broker"});
+        return caf::make_message(publish_ack{503, "this node has no broker", {}});
       return self->delegate(self->state.broker, publish_atom::value, std::move(items));
     },
     [self](add_atom, const std::string& name, const caf::actor& service) {

@@ -14,8 +14,8 @@ namespace micro::actors {
 
 using deliver_atom = caf::atom_constant<caf::atom("m_deliver")>;
 
-/// Messages: `(deliver_atom, uint64_t sub_id, uint64_t batch_id, publication)`; answers the
-/// broker with `(done_atom, sub_id, batch_id, publish_ack)`.
+/// Messages: `(deliver_atom, uint64_t sub_id, uint64_t batch_id, uint32_t index, publication)`;
+/// answers the broker with `(done_atom, sub_id, batch_id, index, publish_ack)`.
 caf::actor spawn_subscriber_actor(caf::actor_system& sys, caf::actor broker, subscription_handler handler);
 
 }  // namespace micro::actors

@@ -51,10 +51,13 @@ struct publication {
 };
 
 /// A node's answer to a batch of publications: code 0 when every one was accepted (queued for
-/// its subscribers, or handled where they asked for acks); otherwise why not.
+/// its subscribers, or handled where they asked for acks); otherwise why not. `item_codes`,
+/// when not empty, has one code per publication of the batch (0 = accepted), so that a refusal
+/// of one is never reported for the others.
 struct publish_ack {
   int32_t code = 0;
   std::string detail;
+  std::vector<int32_t> item_codes;
 };
 
 template <class Inspector>
@@ -76,7 +79,7 @@ typename Inspector::result_type inspect(Inspector& f, publication& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, publish_ack& x) {
-  return f(caf::meta::type_name("micro.publish_ack"), x.code, x.detail);
+  return f(caf::meta::type_name("micro.publish_ack"), x.code, x.detail, x.item_codes);
 }
 
 /// Announces the wire types; must run on the config before the actor system is built.

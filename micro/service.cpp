@@ -248,7 +248,7 @@ struct service::impl {
         return {};
       if (!ack)
         std::cerr << "service " << service << ": subscriber of " << p.topic << " failed: " << st.error().to_json() << "\n";
-      return actors::publish_ack{ack ? st.error().code : 0, ack ? st.error().to_json() : std::string{}};
+      return actors::publish_ack{ack ? st.error().code : 0, ack ? st.error().to_json() : std::string{}, {}};
     };
   }
 

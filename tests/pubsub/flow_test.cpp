@@ -196,18 +196,12 @@ TEST_CASE("a full subscriber that refuses sends refusals and delivers what it ac
   CHECK(accepted_not_delivered.empty());
 }
 
-// BUG (actors/broker_actor.cpp): a refusal is reported per batch, not per publication. The
-// receiving broker keeps one outcome per incoming batch (the first refusal) and the publishing
-// broker hands a batch's ack to every publication in it, so publications that were accepted and
-// delivered are reported to their publishers as refused when another publication of the same
-// batch was refused. A publisher that retries them delivers them twice.
-// (The same per-batch outcome applies to an ack subscriber's error and to a 404 "no subscriber
-// here": one failing publication fails its whole batch.)
-// Expected: no publication reported as refused is delivered. Got: 11 to 20 of ~460 refused ones
-// delivered in every run (at ce7f5ac).
-TEST_CASE("a publication reported as refused is not delivered", "[pubsub][mdns][actor][bug][!shouldfail]") {
+// A refusal is reported per publication: publications of the same batch that were accepted
+// and delivered are reported accepted (the broker once reported a batch's first refusal for all
+// of them, so a publisher retrying "refused" ones delivered them twice).
+TEST_CASE("a publication reported as refused is not delivered", "[pubsub][mdns][actor]") {
   if (!actor_broker_or_skip("refuse_when_full"))
-    FAIL("not the actor broker");  // [!shouldfail]: skip by failing
+    return;
   auto r = run_refusals("refuse-twice");
   REQUIRE_FALSE(r.refused.empty());
   CHECK(r.refused_but_delivered.empty());
