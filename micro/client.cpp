@@ -191,7 +191,7 @@ result<std::vector<std::string>> client::resolve(const std::string& service, con
 namespace {
 
 // The versions (with nodes) of every service that advertises a subscriber of `topic`.
-std::vector<registry::service> subscribers_of(client::impl& c, const std::string& topic) {
+std::vector<registry::service> find_subscribers(client::impl& c, const std::string& topic) {
   std::vector<registry::service> out;
   auto all = c.reg->list_services();
   std::set<std::string> names;
@@ -211,6 +211,24 @@ std::vector<registry::service> subscribers_of(client::impl& c, const std::string
 }
 
 }  // namespace
+
+std::vector<registry::service> client::impl::subscribers_of(const std::string& topic) {
+  // Listing every service per publication cost ~8% of a publisher's CPU; a short-lived answer
+  // per topic is as fresh as mDNS announcements are anyway (~1 s), and nodes that die meanwhile
+  // are skipped by the broker actor the moment their connection drops.
+  constexpr std::chrono::milliseconds fresh_for{250};
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> guard{topics_mutex};
+    auto it = topics.find(topic);
+    if (it != topics.end() && now - it->second.fetched < fresh_for)
+      return it->second.services;
+  }
+  auto found = find_subscribers(*this, topic);
+  std::lock_guard<std::mutex> guard{topics_mutex};
+  topics[topic] = topic_entry{found, now};
+  return found;
+}
 
 result<std::shared_ptr<broker::backend>> client::impl::broker_backend() {
   std::lock_guard<std::mutex> guard{nats_mutex};
@@ -253,7 +271,7 @@ status client::publish_raw(const std::string& topic, const raw_message& msg, con
   for (auto& [k, v] : opts.metadata)
     order.pub.metadata[k] = v;
   order.pub.body = msg.body;
-  order.subscribers = subscribers_of(*impl_, topic);
+  order.subscribers = impl_->subscribers_of(topic);
   order.timeout = opts.timeout.count() > 0 ? opts.timeout : impl_->opts.request_timeout;
   auto& sys = impl_->rt->system();
   caf::scoped_actor self{sys};

@@ -3,6 +3,7 @@
 // actor API (micro/actor_api.hpp).
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,11 +27,20 @@ struct client::impl {
   caf::actor watcher;                      // actors/registry_watcher.hpp
   std::mutex nats_mutex;
   std::shared_ptr<broker::backend> nats;   // MICRO_BROKER=nats: opened on first use
+  struct topic_entry {
+    std::vector<registry::service> services;
+    std::chrono::steady_clock::time_point fetched;
+  };
+  std::mutex topics_mutex;
+  std::map<std::string, topic_entry> topics;  // subscribers per topic, briefly cached
   std::vector<call_wrapper> wrappers;      // in the order added
   call_func chain;                         // the wrappers composed; empty without wrappers
 
   impl(options o, std::shared_ptr<registry::registry> r);
   ~impl();
+
+  /// The versions (with nodes) of every service that advertises a subscriber of `topic`.
+  std::vector<registry::service> subscribers_of(const std::string& topic);
 
   /// The NATS backend (MICRO_BROKER=nats), opened once; an error says why not.
   result<std::shared_ptr<broker::backend>> broker_backend();
