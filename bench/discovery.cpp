@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "exec_args.hpp"
 #include "bench/bench_config.hpp"
 #include "micro/micro.hpp"
 
@@ -62,23 +63,9 @@ std::string executable_dir() {
 class child {
  public:
   child(const std::string& path, const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-    std::vector<std::string> argv_store{path};
-    argv_store.insert(argv_store.end(), args.begin(), args.end());
-    std::vector<std::string> env_store;
-    for (char** e = environ; *e != nullptr; ++e) {
-      std::string entry = *e;
-      if (entry.rfind("MICRO_", 0) != 0)
-        env_store.push_back(entry);
-    }
-    for (auto& [k, v] : env)
-      env_store.push_back(k + "=" + v);
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_store)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_store)
-      envp.push_back(e.data());
-    envp.push_back(nullptr);
+    micro::bench::exec_args exec{path, args, env};
+    auto& argv = exec.argv;
+    auto& envp = exec.envp;
     int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     pid_t parent = ::getpid();
     pid_ = ::fork();

@@ -47,6 +47,7 @@
 #include <tuple>
 #include <vector>
 
+#include "exec_args.hpp"
 #include "bench/bench_config.hpp"
 #include "micro/micro.hpp"
 
@@ -189,23 +190,9 @@ class subscriber_process {
  public:
   subscriber_process(int index, inbox& box, const std::string& path, const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env) {
-    std::vector<std::string> argv_store{path};
-    argv_store.insert(argv_store.end(), args.begin(), args.end());
-    std::vector<std::string> env_store;
-    for (char** e = environ; *e != nullptr; ++e) {
-      std::string entry = *e;
-      if (entry.rfind("MICRO_", 0) != 0)
-        env_store.push_back(entry);
-    }
-    for (auto& [k, v] : env)
-      env_store.push_back(k + "=" + v);
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_store)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_store)
-      envp.push_back(e.data());
-    envp.push_back(nullptr);
+    micro::bench::exec_args exec{path, args, env};
+    auto& argv = exec.argv;
+    auto& envp = exec.envp;
     int out[2], err[2];
     if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
       throw std::runtime_error(std::string{"pipe failed: "} + std::strerror(errno));
