@@ -74,7 +74,7 @@ std::string start_hint(const std::string& url) {
   std::string how = loopback ? "nats-server -a 127.0.0.1 -p " + port + ", or " +
                                    (port == "4222" ? std::string() : "NATS_PORT=" + port + " ") + "scripts/nats start"
                              : "nats-server -p " + port + " on " + host;
-  return "start a server (" + how + "), or set MICRO_BROKER= (empty) to use micro's own actor broker, which "
+  return "start a server (" + how + "), or set MICRO_BROKER=actor to use micro's own actor broker, which "
          "needs no server";
 }
 

@@ -44,21 +44,26 @@ void server::wrap(handler_wrapper wrapper) {
   impl_->wrappers.push_back(std::move(wrapper));
 }
 
-void server::subscribe_raw(const std::string& topic, std::string message_type, raw_subscriber handler,
-                           subscribe_options opts) {
+void server::impl::add_subscription(subscription sub) {
+  const auto& topic = sub.topic;
   if (topic.empty())
     throw errors::bad_request("micro.server", "cannot subscribe to an empty topic");
-  if (!handler)
-    throw errors::bad_request("micro.server", "cannot subscribe to " + topic + " without a handler");
-  if (opts.window == 0)
+  if (!sub.fn && !sub.actor)
+    throw errors::bad_request("micro.server", "cannot subscribe to " + topic + " without a handler or actor");
+  if (sub.opts.window == 0)
     throw errors::bad_request("micro.server", "the window of a subscription to " + topic + " must be at least 1");
-  if (opts.queue.find(',') != std::string::npos || opts.queue == "*")
-    throw errors::bad_request("micro.server", "queue group \"" + opts.queue + "\" of " + topic
+  if (sub.opts.queue.find(',') != std::string::npos || sub.opts.queue == "*")
+    throw errors::bad_request("micro.server", "queue group \"" + sub.opts.queue + "\" of " + topic
                                                 + ": a name may not contain ',' nor be \"*\"");
-  std::lock_guard<std::mutex> guard{impl_->mutex};
-  if (impl_->started)
+  std::lock_guard<std::mutex> guard{mutex};
+  if (started)
     throw errors::conflict("micro.server", "cannot subscribe to " + topic + " after the service started");
-  impl_->subscriptions.push_back(impl::subscription{topic, std::move(message_type), std::move(handler), {}, std::move(opts)});
+  subscriptions.push_back(std::move(sub));
+}
+
+void server::subscribe_raw(const std::string& topic, std::string message_type, raw_subscriber handler,
+                           subscribe_options opts) {
+  impl_->add_subscription(impl::subscription{topic, std::move(message_type), std::move(handler), {}, std::move(opts)});
 }
 
 std::vector<registry::endpoint> server::endpoints() const {

@@ -29,6 +29,10 @@ struct server::impl {
   std::vector<subscription> subscriptions;
   std::vector<handler_wrapper> wrappers;  // in the order added: front() is the outermost
   bool started = false;                   // set by service::start; wrap() is refused after
+
+  /// Checks `sub` (400: empty topic, no handler, zero window, a queue name with ',' or "*"; 409
+  /// after start) and keeps it.
+  void add_subscription(subscription sub);
 };
 
 }  // namespace micro
