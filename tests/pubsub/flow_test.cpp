@@ -117,7 +117,14 @@ TEST_CASE("a slow subscriber with a small window makes its publishers wait", "[p
   // The window holds at most 10 publications (640 KB); everything else waits at the publishers.
   // Buffering the 450 after the 50th would take 28 MB of bodies alone.
   REQUIRE(rss_after_50 > 0);
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in its quarantine (256 MB by default) to catch use after free, so
+  // RSS grows with everything freed and says nothing about buffering; the bound is checked in
+  // the plain build only.
+  WARN("ASan build: RSS growth " << (rss_max - rss_after_50) << " kB not checked (quarantine)");
+#else
   CHECK(rss_max - rss_after_50 < 12 * 1024);
+#endif
   // A handler takes at least 2 ms and at most 10 are accepted ahead of it, so the last publish
   // cannot return before ~480 handlers ran: the publishers did wait.
   CHECK(publish_ms >= 900);
