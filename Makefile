@@ -25,7 +25,10 @@ build: configure
 # Both start an Avahi daemon if none answers (scripts/avahi: loopback only) and stop
 # what they started, by PID, however the run ends.
 AVAHI = AVAHI_STATE_DIR=$(abspath $(BUILD))/avahi $(CURDIR)/scripts/avahi
-AVAHI_AROUND = trap '$(AVAHI) stop' EXIT; trap 'exit 130' INT TERM; $(AVAHI) start;
+# Only a daemon started by this very run is stopped at its end (one that answered already, even
+# if an earlier run of the script started it, is left running).
+AVAHI_AROUND = started=; trap '[ -z "$$started" ] || $(AVAHI) stop' EXIT; trap 'exit 130' INT TERM; \
+  if ! $(AVAHI) status >/dev/null 2>&1; then $(AVAHI) start && started=1; fi;
 
 demo: build
 	@$(AVAHI_AROUND) BUILD=$(BUILD) scripts/demo

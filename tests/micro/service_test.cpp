@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "micro/micro.hpp"
 
@@ -91,7 +93,13 @@ TEST_CASE("a service serves a call in process and deregisters on stop", "[servic
 
   REQUIRE(svc.stop().ok());
   CHECK(svc.stop().ok());  // idempotent
+  // The client's cache learns of the deregistration from the registry's delete event, on the
+  // watcher's thread: await it (bounded) rather than expect it synchronously.
   auto gone = cli.resolve(name);
+  for (auto until = std::chrono::steady_clock::now() + 5s; gone.ok() && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(2ms);
+    gone = cli.resolve(name);
+  }
   REQUIRE_FALSE(gone.ok());
   CHECK(gone.error().code == 404);
 }
