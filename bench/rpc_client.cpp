@@ -156,9 +156,7 @@ int main(int argc, char** argv) {
   auto failed = run(spec, latencies);
   double elapsed = static_cast<double>(since(t0)) / 1e9;
   auto s = bench::summarize(std::move(latencies), elapsed);
-  std::cout << "{\"mode\":\"" << mode << "\",\"inflight\":" << spec.inflight << ",\"payload\":" << spec.payload.size()
-            << ",\"calls\":" << spec.calls << ",\"failed\":" << failed << ",\"p50_us\":" << s.p50_us
-            << ",\"p99_us\":" << s.p99_us << ",\"calls_per_s\":" << s.calls_per_s << "}" << std::endl;
+  bench::print_json(std::cout, {mode, spec.inflight, spec.payload.size(), spec.calls, failed}, s);
   server = nullptr;
   return failed == 0 ? 0 : 1;
 }
