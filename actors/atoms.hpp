@@ -10,5 +10,9 @@ using done_atom = caf::atom_constant<caf::atom("m_done")>;
 using add_atom = caf::atom_constant<caf::atom("m_add")>;
 using drain_atom = caf::atom_constant<caf::atom("m_drain")>;
 using stats_atom = caf::atom_constant<caf::atom("m_stats")>;
+// Streams (actors/stream_endpoint.hpp).
+using stream_open_atom = caf::atom_constant<caf::atom("m_sopen")>;
+using stream_hello_atom = caf::atom_constant<caf::atom("m_shello")>;
+using stream_credit_atom = caf::atom_constant<caf::atom("m_scredit")>;
 
 }  // namespace micro::actors

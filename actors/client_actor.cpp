@@ -1,5 +1,6 @@
 #include "actors/client_actor.hpp"
 
+#include <optional>
 #include <random>
 #include <unordered_map>
 
@@ -18,7 +19,14 @@ constexpr std::chrono::seconds connect_bound{2};
 using steady = std::chrono::steady_clock;
 using retry_atom = caf::atom_constant<caf::atom("m_retry")>;
 
-// One call, across its attempts.
+// What makes an attempt a stream open rather than a call (actors/stream_endpoint.hpp).
+struct stream_open_extra {
+  uint32_t window = 0;
+  int64_t stream_timeout_ns = 0;
+  caf::actor end;  // the client's stream endpoint
+};
+
+// One call (or stream open), across its attempts.
 struct outgoing {
   call_plan plan;
   request req;
@@ -29,6 +37,7 @@ struct outgoing {
   int attempt = 0;
   steady::time_point attempt_started;
   bool probe = false;                  // this attempt is its node's half-open probe
+  std::optional<stream_open_extra> stream;
 };
 
 // Brings the request's timeout to the time left before the call's deadline, or the plan's
@@ -135,6 +144,7 @@ void send_on(client_self* self, const std::string& address, outgoing out) {
   auto timeout = caf::timespan{out.req.timeout_ns};
   // Keep the request only while a retry could still need it.
   request wire = out.retries_used < out.plan.retries ? out.req : std::move(out.req);
+  auto stream = out.stream;  // a stream open carries the client's endpoint along
   conn.pending.emplace(id, std::move(out));
   auto take = [self, address, id]() -> std::optional<outgoing> {
     auto it = self->state.connections.find(address);
@@ -147,8 +157,10 @@ void send_on(client_self* self, const std::string& address, outgoing out) {
     it->second.pending.erase(call);
     return taken;
   };
-  self->request(conn.remote, timeout, std::move(wire))
-    .then(
+  auto sent = stream ? self->request(conn.remote, timeout, stream_open_atom::value, std::move(wire), stream->window,
+                                     stream->stream_timeout_ns, stream->end)
+                     : self->request(conn.remote, timeout, std::move(wire));
+  std::move(sent).then(
       [self, address, take](response& rsp) {
         if (auto out = take())
           answered(self, std::move(*out), address, std::move(rsp));
@@ -304,6 +316,24 @@ caf::behavior client_actor(client_self* self, selector_config cfg) {
       out.req = std::move(req);
       out.promise = rp;
       out.deadline = deadline;
+      dispatch(self, std::move(out));
+      return rp;
+    },
+    [self](stream_open_atom, call_plan& plan, request& req, uint32_t window, int64_t stream_timeout_ns,
+           caf::actor& end) -> caf::result<response> {
+      // Opened like a call (selector, connection, retries); the node answers once its stream
+      // endpoint said hello to `end`.
+      if (plan.candidates.empty())
+        return make_error_response(503, client_error_id, "no node to open a stream to for service " + req.service);
+      if (req.timeout_ns <= 0)
+        return make_error_response(408, client_error_id, "deadline expired before the stream was opened");
+      auto rp = self->make_response_promise();
+      outgoing out;
+      out.deadline = steady::now() + std::chrono::nanoseconds{req.timeout_ns};
+      out.plan = std::move(plan);
+      out.req = std::move(req);
+      out.promise = rp;
+      out.stream = stream_open_extra{window, stream_timeout_ns, std::move(end)};
       dispatch(self, std::move(out));
       return rp;
     },

@@ -21,6 +21,9 @@ using node_handle_atom = caf::atom_constant<caf::atom("m_nodeh")>;
 /// Messages:
 /// - `(call_atom, call_plan, request)` -> `response`. Failures become error responses: 503 (no
 ///   node reachable, node down), 408 (deadline), or the node's own error.
+/// - `(stream_open_atom, call_plan, request, uint32_t window, int64_t stream_timeout_ns, caf::actor
+///   end)` -> `response`: opens a stream for the client endpoint `end` on a node chosen like a
+///   call's (actors/stream_endpoint.hpp); code 0 once the server's endpoint said hello to `end`.
 /// - `(reset_atom, std::vector<std::string> addresses)`: forget those nodes' marks.
 /// - `(node_handle_atom, std::string address)` -> `caf::actor`: the node actor at `address`,
 ///   over the process's one connection to it (for the broker actor).

@@ -41,6 +41,15 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
                                                      "service " + req.service + " is not served by this node"));
       return self->delegate(it->second, std::move(req));
     },
+    [self](stream_open_atom, request& req, uint32_t window, int64_t stream_timeout_ns,
+           caf::actor& end) -> caf::result<caf::message> {
+      auto it = self->state.services.find(req.service);
+      if (it == self->state.services.end())
+        return caf::make_message(make_error_response(404, "micro.server",
+                                                     "service " + req.service + " is not served by this node"));
+      return self->delegate(it->second, stream_open_atom::value, std::move(req), window, stream_timeout_ns,
+                            std::move(end));
+    },
     [self](publish_atom, std::vector<publication>& items) -> caf::result<caf::message> {
       if (!self->state.broker)
         return caf::make_message(publish_ack{503, "this node has no broker", {}});

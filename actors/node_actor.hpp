@@ -12,6 +12,8 @@
 namespace micro::actors {
 
 /// Messages: `request` -> `response` (delegated to the service actor, 404 if none);
+/// `(stream_open_atom, request, window, stream_timeout_ns, client_end)` -> `response` (delegated
+/// to the service actor, see actors/stream_endpoint.hpp);
 /// `(publish_atom, std::vector<publication>)` -> `publish_ack` (delegated to `broker`);
 /// `(add_atom, name, service_actor)` adds a service; the node monitors it and forgets it when it exits.
 caf::actor spawn_node_actor(caf::actor_system& sys, caf::actor broker);

@@ -2,11 +2,13 @@
 
 #include <deque>
 #include <exception>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "actors/atoms.hpp"
 #include "actors/default_handler.hpp"
+#include "actors/stream_endpoint.hpp"
 #include "actors/worker_pool.hpp"
 #include "caf/all.hpp"
 
@@ -15,6 +17,8 @@ namespace micro::actors {
 namespace {
 
 constexpr const char* server_error_id = "micro.server";
+
+using stream_done_atom = caf::atom_constant<caf::atom("m_sdone")>;
 
 struct queued_call {
   request req;
@@ -30,6 +34,8 @@ struct service_state {
   uint64_t next_job = 0;
   bool draining = false;
   std::vector<caf::response_promise> drain_waiters;
+  std::unordered_map<uint64_t, std::weak_ptr<stream_channel>> open_streams;  // handler running
+  uint64_t next_stream = 0;
   static inline const char* name = "micro.service";
 };
 
@@ -43,7 +49,7 @@ void finish(service_self* self, caf::response_promise& rp, response rsp) {
 
 void maybe_drained(service_self* self) {
   auto& st = self->state;
-  if (!st.draining || !st.running.empty() || !st.waiting.empty())
+  if (!st.draining || !st.running.empty() || !st.waiting.empty() || !st.open_streams.empty())
     return;
   for (auto& rp : st.drain_waiters)
     rp.deliver(true);
@@ -87,6 +93,63 @@ void start(service_self* self, queued_call call) {
     }
     caf::anon_send(me, done_atom::value, id, std::move(rsp));
   });
+}
+
+// Runs a stream handler on a thread of its own: it blocks on the stream for as long as the
+// stream lives, which may be hours, so it must not hold a slot of the request workers.
+void start_stream(service_self* self, const stream_handler& handler, request open,
+                  std::shared_ptr<stream_channel> channel, clock::time_point deadline) {
+  auto& st = self->state;
+  auto id = st.next_stream++;
+  st.open_streams.emplace(id, channel);
+  st.spec.counters->streams_open.fetch_add(1, std::memory_order_relaxed);
+  st.spec.counters->streams_total.fetch_add(1, std::memory_order_relaxed);
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  std::thread{[me, id, fn = handler.run, open = std::move(open), channel = std::move(channel), deadline] {
+    stream_end status;
+    try {
+      status = fn(open, channel, deadline);
+    } catch (const std::exception& e) {
+      status = stream_end{500, server_error_id, e.what()};
+    } catch (...) {
+      status = stream_end{500, server_error_id, "stream handler threw a non-standard exception"};
+    }
+    channel->finish_send(std::move(status));
+    caf::anon_send(me, stream_done_atom::value, id);
+  }}.detach();
+}
+
+// Checks an open and starts the stream, or says why not.
+caf::result<caf::message> open_stream(service_self* self, request& req, uint32_t window, int64_t stream_timeout_ns,
+                                      caf::actor& client_end) {
+  auto& st = self->state;
+  auto refuse = [](int32_t code, std::string detail) {
+    return caf::result<caf::message>{caf::make_message(make_error_response(code, server_error_id, std::move(detail)))};
+  };
+  if (st.draining)
+    return refuse(503, "service " + st.spec.name + " is shutting down");
+  auto it = st.spec.streams.find(req.endpoint);
+  if (it == st.spec.streams.end()) {
+    if (st.spec.endpoints.count(req.endpoint) > 0)
+      return refuse(400, req.endpoint + " of " + st.spec.name + " is not a stream endpoint: call it instead");
+    return refuse(404, "service " + st.spec.name + " has no stream endpoint " + req.endpoint);
+  }
+  if (window == 0)
+    return refuse(400, "a stream's window must be at least 1 message");
+  if (!client_end)
+    return refuse(400, "a stream open without the client's endpoint");
+  if (req.timeout_ns <= 0)
+    return refuse(408, "deadline expired before the stream open arrived");
+  if (st.open_streams.size() >= st.spec.max_streams)
+    return refuse(503, "service " + st.spec.name + " has " + std::to_string(st.open_streams.size())
+                         + " streams open, its limit");
+  auto deadline = stream_timeout_ns > 0 ? clock::now() + std::chrono::nanoseconds{stream_timeout_ns}
+                                        : clock::time_point::max();
+  auto channel = std::make_shared<stream_channel>(st.spec.stream_window);
+  auto server_end = spawn_server_stream(self->system(), channel, client_end, window, stream_timeout_ns);
+  start_stream(self, it->second, std::move(req), std::move(channel), deadline);
+  // The server endpoint says hello to the client's and answers the open, in that order.
+  return self->delegate(server_end, stream_open_atom::value);
 }
 
 void start_waiting(service_self* self) {
@@ -160,9 +223,23 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
       start_waiting(self);
       maybe_drained(self);
     },
+    [self](stream_open_atom, request& req, uint32_t window, int64_t stream_timeout_ns, caf::actor& client_end) {
+      return open_stream(self, req, window, stream_timeout_ns, client_end);
+    },
+    [self](stream_done_atom, uint64_t id) {
+      auto& st = self->state;
+      if (st.open_streams.erase(id) > 0)
+        st.spec.counters->streams_open.fetch_sub(1, std::memory_order_relaxed);
+      maybe_drained(self);
+    },
     [self](drain_atom) -> caf::result<bool> {
       auto& st = self->state;
       st.draining = true;
+      // Streams may live for hours: they end now, with a code that tells the client to go to
+      // another node, and the drain waits (bounded) for their handlers to return.
+      for (auto& kv : st.open_streams)
+        if (auto channel = kv.second.lock())
+          channel->cancel(stream_end{503, server_error_id, "service " + st.spec.name + " is shutting down"});
       auto rp = self->make_response_promise();
       st.drain_waiters.push_back(rp);
       maybe_drained(self);

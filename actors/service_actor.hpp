@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/stream_channel.hpp"
 #include "actors/wire.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
@@ -28,6 +29,12 @@ struct endpoint_handler {
   bool run_on_actor = false;
 };
 
+/// A stream endpoint: run on a thread of its own for the stream's whole life, with the open
+/// request (codecs, metadata) and the channel to the client; returns the stream's final status.
+struct stream_handler {
+  std::function<stream_end(const request& open, std::shared_ptr<stream_channel> channel, clock::time_point deadline)> run;
+};
+
 /// Counters shared with the facade (Debug.Stats reads them from a worker thread).
 struct service_counters {
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
@@ -35,6 +42,8 @@ struct service_counters {
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> in_flight{0};
   std::atomic<uint64_t> queued{0};
+  std::atomic<uint64_t> streams_open{0};   // stream handlers running
+  std::atomic<uint64_t> streams_total{0};  // streams accepted since start
 };
 
 struct service_spec {
@@ -42,11 +51,16 @@ struct service_spec {
   std::map<std::string, endpoint_handler> endpoints;
   std::size_t max_concurrency = 64;  // handlers running at once
   std::size_t max_queue = 4096;      // requests waiting for a slot; beyond it: 503
+  std::map<std::string, stream_handler> streams;
+  std::size_t max_streams = 1024;    // stream handlers at once (a thread each); beyond it: 503
+  uint32_t stream_window = 64;       // messages a client may send ahead of the handler
   std::shared_ptr<service_counters> counters = std::make_shared<service_counters>();
 };
 
-/// Messages: `request` -> `response`; `(drain_atom)` -> `bool` once nothing is in flight
-/// (new requests get 503 from then on).
+/// Messages: `request` -> `response`; `(stream_open_atom, request, window, stream_timeout_ns,
+/// client_end)` -> `response` (answered by the stream's server endpoint, see
+/// actors/stream_endpoint.hpp); `(drain_atom)` -> `bool` once nothing is in flight (new requests
+/// and streams get 503 from then on, open streams end with 503).
 caf::actor spawn_service_actor(caf::actor_system& sys, service_spec spec);
 
 }  // namespace micro::actors

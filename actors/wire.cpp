@@ -11,6 +11,8 @@ void add_wire_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<publication>("micro.publication");
   cfg.add_message_type<std::vector<publication>>("micro.publications");
   cfg.add_message_type<publish_ack>("micro.publish_ack");
+  cfg.add_message_type<stream_frames>("micro.stream_frames");
+  cfg.add_message_type<stream_end>("micro.stream_end");
 }
 
 response make_error_response(int32_t code, std::string id, std::string detail) {

@@ -18,6 +18,7 @@
 #include "micro/pubsub.hpp"
 #include "micro/result.hpp"
 #include "micro/selector.hpp"
+#include "micro/stream.hpp"
 #include "registry/model.hpp"
 #include "registry/registry.hpp"
 
@@ -58,6 +59,25 @@ class client {
   result<raw_message> call_raw(const context& parent, const std::string& service,
                                const std::string& endpoint, const raw_message& req,
                                const call_options& opts = {});
+
+  /// Opens a stream to `endpoint` of `service` (micro/stream.hpp): sends Req, receives Rsp.
+  /// Returns once a node accepted it, or the error why none did (404 no such stream endpoint,
+  /// 503 no node, 408 open timed out, ...).
+  template <class Req, class Rsp>
+  result<client_stream<Req, Rsp>> stream(const std::string& service, const std::string& endpoint,
+                                         const stream_options& opts = {}) {
+    return stream<Req, Rsp>(context{}, service, endpoint, opts);
+  }
+
+  /// A stream opened on behalf of `parent`: inherits its deadline and metadata.
+  template <class Req, class Rsp>
+  result<client_stream<Req, Rsp>> stream(const context& parent, const std::string& service,
+                                         const std::string& endpoint, const stream_options& opts = {});
+
+  /// The byte-level stream: content type from `opts` (else the client's, else
+  /// application/octet-stream); accept from `opts` (else the content type).
+  result<raw_stream> stream_raw(const context& parent, const std::string& service, const std::string& endpoint,
+                                const stream_options& opts = {});
 
   /// Publishes `msg` on `topic` to every subscriber (micro/pubsub.hpp): returns once every node
   /// with a subscriber accepted it, or an error naming those that did not.
@@ -129,6 +149,21 @@ status client::publish(const std::string& topic, const T& msg, const publish_opt
   if (auto st = codecs::encode(out.content_type, msg, out.body); !st)
     return errors::bad_request("micro.client", "cannot encode publication on " + topic + ": " + st.message);
   return publish_raw(topic, out, opts);
+}
+
+template <class Req, class Rsp>
+result<client_stream<Req, Rsp>> client::stream(const context& parent, const std::string& service,
+                                               const std::string& endpoint, const stream_options& opts) {
+  stream_options typed = opts;
+  if (typed.content_type.empty())
+    typed.content_type = !this->opts().content_type.empty() ? this->opts().content_type
+                                                            : std::string{codecs::default_content_type<Req>()};
+  if (typed.accept.empty())
+    typed.accept = std::string{codecs::default_content_type<Rsp>()};
+  auto raw = stream_raw(parent, service, endpoint, typed);
+  if (!raw)
+    return raw.error();
+  return client_stream<Req, Rsp>{std::move(*raw)};
 }
 
 template <class Rsp, class Req>

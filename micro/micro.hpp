@@ -8,3 +8,4 @@
 #include "micro/result.hpp"    // IWYU pragma: export
 #include "micro/server.hpp"    // IWYU pragma: export
 #include "micro/service.hpp"   // IWYU pragma: export
+#include "micro/stream.hpp"    // IWYU pragma: export

@@ -115,6 +115,9 @@ const std::vector<option_entry>& entries() {
     {{"server_max_concurrency", "MICRO_SERVER_MAX_CONCURRENCY", "--server_max_concurrency", "handlers running at once per service"},
      [](options& o, const std::string& v) { return set_count(o.max_concurrency, "server_max_concurrency", v); },
      [](const options& o) { return std::to_string(o.max_concurrency); }},
+    {{"server_max_streams", "MICRO_SERVER_MAX_STREAMS", "--server_max_streams", "streams open at once per service (a handler thread each)"},
+     [](options& o, const std::string& v) { return set_count(o.max_streams, "server_max_streams", v); },
+     [](const options& o) { return std::to_string(o.max_streams); }},
     {{"server_drain_timeout", "MICRO_SERVER_DRAIN_TIMEOUT", "--server_drain_timeout", "how long shutdown waits for in-flight calls"},
      [](options& o, const std::string& v) { return set_duration(o.drain_timeout, "server_drain_timeout", v); },
      [](const options& o) { return show_ms(o.drain_timeout); }},
@@ -168,6 +171,17 @@ const std::vector<option_entry>& entries() {
     {{"client_retry_backoff", "MICRO_CLIENT_RETRY_BACKOFF", "--client_retry_backoff", "first retry back-off (doubles per retry, with jitter)"},
      [](options& o, const std::string& v) { return set_duration(o.retry_backoff, "client_retry_backoff", v); },
      [](const options& o) { return show_ms(o.retry_backoff); }},
+    {{"stream_window", "MICRO_STREAM_WINDOW", "--stream_window", "stream messages a receiver takes ahead of reading them (flow control)"},
+     [](options& o, const std::string& v) {
+       std::size_t n = 0;
+       if (auto st = set_count(n, "stream_window", v); !st)
+         return st;
+       if (n > 65536)
+         return status{bad_value("stream_window", v, "must be at most 65536")};
+       o.stream_window = static_cast<uint32_t>(n);
+       return status{};
+     },
+     [](const options& o) { return std::to_string(o.stream_window); }},
     {{"selector_failure_threshold", "MICRO_SELECTOR_FAILURE_THRESHOLD", "--selector_failure_threshold", "failures in a row that open a node's circuit"},
      [](options& o, const std::string& v) { return set_count(o.failure_threshold, "selector_failure_threshold", v); },
      [](const options& o) { return std::to_string(o.failure_threshold); }},

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct options {
   std::string server_address = "0.0.0.0:0";  // host:port to bind; port 0 = any free port
   std::string advertise;                  // host:port to register instead of the bound address
   std::size_t max_concurrency = 64;       // handlers running at once per service
+  std::size_t max_streams = 1024;         // stream handlers at once per service (a thread each)
   std::chrono::milliseconds drain_timeout{5000};  // graceful shutdown bound for in-flight calls
   std::chrono::seconds register_ttl{90};
   std::chrono::seconds register_interval{30};
@@ -38,6 +40,8 @@ struct options {
   std::chrono::milliseconds retry_backoff{10};  // first back-off; doubles per retry, jittered
   std::size_t failure_threshold = 5;      // failures in a row that open a node's circuit
   std::chrono::milliseconds circuit_backoff{1000};  // first open period; doubles per relapse
+  // -- streams ---------------------------------------------------------------
+  uint32_t stream_window = 64;            // messages a receiver takes ahead of reading them
   // -- runtime (CAF) ---------------------------------------------------------
   std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
   std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)

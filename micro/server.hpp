@@ -27,6 +27,7 @@
 #include "micro/pubsub.hpp"
 #include "micro/result.hpp"
 #include "micro/selector.hpp"
+#include "micro/stream.hpp"
 #include "registry/model.hpp"
 
 namespace micro {
@@ -86,6 +87,17 @@ class server {
   /// throws micro::error 400.
   void wrap(handler_wrapper wrapper);
 
+  /// Serves a stream endpoint (micro/stream.hpp) with a typed handler
+  /// `void(const context&, server_stream<Req, Rsp>&)` (or returning micro::status). It runs on a
+  /// thread of its own for the stream's life (at most MICRO_SERVER_MAX_STREAMS at once; beyond
+  /// that an open gets 503). Advertised with endpoint metadata {"stream", "true"}. Handler
+  /// wrappers (wrap) do not apply to streams.
+  template <class F>
+  void handle_stream(const std::string& endpoint, F handler);
+
+  /// Serves a stream endpoint at the byte level; `info` is what the registry advertises.
+  void handle_stream_raw(registry::endpoint info, raw_stream_handler handler);
+
   /// Subscribes a typed handler `void(const context&, const T&)` to `topic` (see
   /// micro/pubsub.hpp). Takes effect when the service starts; advertised with its endpoints.
   template <class F>
@@ -133,6 +145,26 @@ void server::handle(const std::string& endpoint, F handler, endpoint_options opt
   info.request = codecs::type_name<Req>();
   info.response = codecs::type_name<Rsp>();
   handle_raw(std::move(info), make_raw_handler<Req, Rsp>(std::move(handler)), opts);
+}
+
+template <class F>
+void server::handle_stream(const std::string& endpoint, F handler) {
+  using traits = detail::stream_handler_traits<F>;
+  using Req = typename traits::request;
+  using Rsp = typename traits::response;
+  registry::endpoint info;
+  info.name = endpoint;
+  info.request = codecs::type_name<Req>();
+  info.response = codecs::type_name<Rsp>();
+  handle_stream_raw(std::move(info), [handler = std::move(handler)](raw_stream& raw) -> status {
+    server_stream<Req, Rsp> s{std::move(raw)};
+    if constexpr (std::is_void_v<decltype(handler(s.ctx(), s))>) {
+      handler(s.ctx(), s);
+      return {};
+    } else {
+      return handler(s.ctx(), s);
+    }
+  });
 }
 
 template <class F>

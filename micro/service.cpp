@@ -26,6 +26,7 @@
 #include "micro/detail/client_impl.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
+#include "micro/detail/stream_impl.hpp"
 
 namespace micro {
 
@@ -162,6 +163,9 @@ struct service::impl {
                        {"requests", counters_ptr->requests.load()},
                        {"errors", counters_ptr->errors.load()},
                        {"in_flight", counters_ptr->in_flight.load()},
+                       {"streams_open", counters_ptr->streams_open.load()},
+                       {"streams_total", counters_ptr->streams_total.load()},
+                       {"stream_actors", live_streams()},
                        {"memory", resident_bytes()},
                      });
                    });
@@ -319,12 +323,18 @@ status service::start() {
   actors::service_spec spec;
   spec.name = d.opts.name;
   spec.max_concurrency = d.opts.max_concurrency;
+  spec.max_streams = d.opts.max_streams;
+  spec.stream_window = d.opts.stream_window;
   spec.counters = d.counters;
   {
     auto& internals = d.srv.internals();
     std::lock_guard<std::mutex> guard{internals.mutex};
     internals.started = true;  // server::wrap() is refused from now on
     for (auto& [name, entry] : internals.endpoints) {
+      if (entry.stream_fn) {
+        spec.streams.emplace(name, detail::make_stream_runner(entry.stream_fn));
+        continue;
+      }
       bool builtin = name == "Debug.Health" || name == "Debug.Stats";
       // The server's wrappers go around user endpoints served by functions. Not around the
       // built-in Debug.* ones: a health check must not depend on auth or logging middleware (a

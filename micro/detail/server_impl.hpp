@@ -16,6 +16,7 @@ struct server::impl {
     registry::endpoint info;
     raw_handler fn;     // either a function run on a worker ...
     caf::actor actor;   // ... or a user actor answering actors::request with actors::response
+    raw_stream_handler stream_fn;  // a stream endpoint (then fn and actor are empty)
   };
   struct subscription {
     std::string topic;

@@ -34,15 +34,15 @@ running_server start_test_server(server_config cfg) {
 
   running_server s;
   s.name = cfg.name;
-  s.proc = std::make_unique<process>(sibling_binary("micro-test-server"), args, env);
+  s.proc = std::make_unique<process>(sibling_binary(cfg.binary), args, env);
   auto first = s.proc->read_line(stream::out, 30s);
   if (!first || first->rfind("listening 127.0.0.1:", 0) != 0)
-    FAIL("micro-test-server " << cfg.name << " did not start; its output:\n" << s.proc->transcript());
+    FAIL(cfg.binary << " " << cfg.name << " did not start; its output:\n" << s.proc->transcript());
   s.address = first->substr(std::string{"listening "}.size());
   // run() logs this once its signal handlers are in place: from then on SIGTERM means a
   // graceful stop rather than the default action.
   if (!s.proc->wait_for_line(stream::err, "listening on " + s.address, 30s))
-    FAIL("micro-test-server " << cfg.name << " did not log that it runs; its output:\n" << s.proc->transcript());
+    FAIL(cfg.binary << " " << cfg.name << " did not log that it runs; its output:\n" << s.proc->transcript());
   return s;
 }
 

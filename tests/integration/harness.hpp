@@ -37,6 +37,7 @@ struct server_config {
   std::string registry_address;              // static entries for the server's own client
   std::vector<std::string> args;             // extra flags
   std::map<std::string, std::string> env;    // extra MICRO_* (override the defaults)
+  std::string binary = "micro-test-server";  // in build/bin; any server printing "listening ADDR"
 };
 
 struct running_server {

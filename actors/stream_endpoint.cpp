@@ -1,0 +1,207 @@
+#include "actors/stream_endpoint.hpp"
+
+#include <atomic>
+
+#include "actors/atoms.hpp"
+#include "actors/default_handler.hpp"
+#include "caf/all.hpp"
+
+namespace micro::actors {
+
+namespace {
+
+// Local only: from the channel's hooks and the deadline timer, never across nodes.
+using flush_atom = caf::atom_constant<caf::atom("m_sflush")>;
+using grant_atom = caf::atom_constant<caf::atom("m_sgrant")>;
+using deadline_atom = caf::atom_constant<caf::atom("m_sdead")>;
+
+constexpr const char* stream_error_id = "micro.stream";
+
+std::atomic<std::size_t> live_endpoints{0};
+
+stream_end make_end(int32_t code, std::string detail) { return stream_end{code, stream_error_id, std::move(detail)}; }
+
+enum class role { client, server };
+
+struct endpoint_state {
+  role side = role::client;
+  std::shared_ptr<stream_channel> channel;
+  caf::actor peer;        // unknown on the client side until the server's hello
+  bool done = false;      // this actor has quit or is about to
+  static inline const char* name = "micro.stream";
+};
+
+using endpoint_self = caf::stateful_actor<endpoint_state>;
+
+void finish(endpoint_self* self) {
+  self->state.done = true;
+  self->quit();
+}
+
+// Sends what the user queued (in one batch) and this side's end if it came; the server's side
+// is done once its final status is out, the client's once the server's end arrives (or on
+// its own cancel).
+void flush(endpoint_self* self) {
+  auto& st = self->state;
+  if (!st.peer || st.done)
+    return;  // before the hello there is no credit to send with; the hello flushes again
+  auto out = st.channel->take_outgoing();
+  if (!out.items.empty())
+    self->send(st.peer, stream_frames{std::move(out.items)});
+  if (!out.end)
+    return;
+  auto code = out.end->code;
+  self->send(st.peer, std::move(*out.end));
+  if (st.side == role::server || code != 0)
+    finish(self);
+}
+
+// The stream failed here (deadline, protocol error): the user hears it, the peer is told.
+void fail(endpoint_self* self, stream_end why) {
+  auto& st = self->state;
+  if (st.peer)
+    self->send(st.peer, why);
+  st.channel->abort(std::move(why));
+  finish(self);
+}
+
+void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> channel, int64_t stream_timeout_ns) {
+  install_default_handler(self);
+  ++live_endpoints;
+  auto& st = self->state;
+  st.side = side;
+  st.channel = std::move(channel);
+  // The hooks hold a weak address: the channel outlives this actor in the user's hands, and a
+  // strong handle there would keep the actor's memory alive with it.
+  caf::actor_addr me = self->address();
+  st.channel->wake = [me] {
+    if (auto a = caf::actor_cast<caf::actor>(me))
+      caf::anon_send(a, flush_atom::value);
+  };
+  st.channel->grant = [me](uint32_t n) {
+    if (auto a = caf::actor_cast<caf::actor>(me))
+      caf::anon_send(a, grant_atom::value, n);
+  };
+  self->attach_functor([channel = st.channel](const caf::error&) {
+    --live_endpoints;
+    // Whatever ended the actor (system shutdown included), the user never waits on a dead one.
+    channel->abort(make_end(503, "the stream's endpoint stopped"));
+  });
+  self->set_down_handler([self](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (st.done || !st.peer || msg.source != st.peer.address())
+      return;
+    st.channel->abort(make_end(503, std::string{"the stream's "} + (st.side == role::client ? "server" : "client")
+                                      + " went away (" + self->system().render(msg.reason) + ")"));
+    finish(self);
+  });
+  if (stream_timeout_ns > 0)
+    self->delayed_send(self, std::chrono::nanoseconds{stream_timeout_ns}, deadline_atom::value);
+}
+
+caf::behavior common(endpoint_self* self, caf::message_handler specific) {
+  return specific.or_else(caf::message_handler{
+    [self](stream_frames& frames) {
+      if (!self->state.channel->deliver(std::move(frames.items)))
+        fail(self, make_end(400, "the peer sent more messages than its credit allowed"));
+    },
+    [self](stream_credit_atom, uint32_t n) { self->state.channel->add_credit(n); },
+    [self](flush_atom) { flush(self); },
+    [self](grant_atom, uint32_t n) {
+      if (self->state.peer && !self->state.done)
+        self->send(self->state.peer, stream_credit_atom::value, n);
+    },
+    [self](deadline_atom) {
+      if (!self->state.done)
+        fail(self, make_end(408, "the stream's deadline expired"));
+    },
+  });
+}
+
+caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel> channel, stream_open_spec spec) {
+  set_up(self, role::client, std::move(channel), spec.stream_timeout_ns);
+  auto window = self->state.channel->recv_window();
+  // The client actor bounds every attempt by the open's timeout; the margin lets it say why.
+  auto bound = std::chrono::nanoseconds{spec.open.timeout_ns} + std::chrono::seconds{2};
+  self->request(spec.client_actor, bound, stream_open_atom::value, std::move(spec.plan), std::move(spec.open), window,
+                spec.stream_timeout_ns, caf::actor_cast<caf::actor>(self))
+    .then(
+      [self](response& rsp) {
+        auto& st = self->state;
+        if (st.done)
+          return;
+        if (rsp.code != 0) {
+          st.channel->abort(stream_end{rsp.code, rsp.error_id, rsp.detail});
+          finish(self);
+          return;
+        }
+        if (!st.peer) {
+          fail(self, make_end(500, "the stream was accepted without a hello from the server"));
+          return;
+        }
+        st.channel->opened();
+      },
+      [self](caf::error& err) {
+        if (!self->state.done)
+          fail(self, make_end(500, "opening the stream failed: " + self->system().render(err)));
+      });
+  return common(self, caf::message_handler{
+    [self](stream_hello_atom, uint32_t credit) {
+      auto& st = self->state;
+      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+      if (st.peer || st.done) {
+        // A late answer to an open attempt that was retried elsewhere: that server stops.
+        if (sender && sender != st.peer)
+          self->send(sender, make_end(409, "this stream is served by another node"));
+        return;
+      }
+      st.peer = sender;
+      self->monitor(st.peer);
+      st.channel->add_credit(credit);
+      flush(self);  // a close_send or cancel may have come before the hello
+    },
+    [self](stream_end& end) {
+      // The server's final status: what arrived before it stays readable.
+      self->state.channel->peer_finished(std::move(end));
+      finish(self);
+    },
+  });
+}
+
+caf::behavior server_stream(endpoint_self* self, std::shared_ptr<stream_channel> channel, caf::actor peer,
+                            uint32_t credit, int64_t stream_timeout_ns) {
+  set_up(self, role::server, std::move(channel), stream_timeout_ns);
+  self->state.peer = std::move(peer);
+  self->monitor(self->state.peer);
+  self->state.channel->add_credit(credit);
+  return common(self, caf::message_handler{
+    [self](stream_open_atom) -> response {
+      self->send(self->state.peer, stream_hello_atom::value, self->state.channel->recv_window());
+      return response{};
+    },
+    [self](stream_end& end) {
+      if (end.code == 0) {
+        self->state.channel->peer_closed();  // half-close: the handler may still answer
+        return;
+      }
+      self->state.channel->abort(std::move(end));  // cancelled by the client
+      finish(self);
+    },
+  });
+}
+
+}  // namespace
+
+caf::actor spawn_client_stream(caf::actor_system& sys, std::shared_ptr<stream_channel> channel,
+                               stream_open_spec spec) {
+  return sys.spawn(client_stream, std::move(channel), std::move(spec));
+}
+
+caf::actor spawn_server_stream(caf::actor_system& sys, std::shared_ptr<stream_channel> channel, caf::actor peer,
+                               uint32_t credit, int64_t stream_timeout_ns) {
+  return sys.spawn(server_stream, std::move(channel), std::move(peer), credit, stream_timeout_ns);
+}
+
+std::size_t live_stream_endpoints() noexcept { return live_endpoints.load(); }
+
+}  // namespace micro::actors

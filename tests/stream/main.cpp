@@ -1,0 +1,12 @@
+// Catch2's runner, with the process configured for the tests' servers (heartbeats) before the
+// first client exists.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include "harness.hpp"
+
+int main(int argc, char* argv[]) {
+  micro::test::configure_test_process();
+  auto keep_alive = micro::test::make_client("unused=127.0.0.1:9");
+  return Catch::Session().run(argc, argv);
+}
