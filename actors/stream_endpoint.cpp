@@ -14,6 +14,11 @@ namespace {
 using flush_atom = caf::atom_constant<caf::atom("m_sflush")>;
 using grant_atom = caf::atom_constant<caf::atom("m_sgrant")>;
 using deadline_atom = caf::atom_constant<caf::atom("m_sdead")>;
+using linger_atom = caf::atom_constant<caf::atom("m_slinger")>;
+
+// How long a side that had the last word waits for its peer to go (see finish): longer than
+// the heartbeat's connection timeout, after which a frozen peer is reported down anyway.
+constexpr std::chrono::seconds linger_bound{30};
 
 constexpr const char* stream_error_id = "micro.stream";
 
@@ -27,14 +32,24 @@ struct endpoint_state {
   role side = role::client;
   std::shared_ptr<stream_channel> channel;
   caf::actor peer;        // unknown on the client side until the server's hello
-  bool done = false;      // this actor has quit or is about to
+  bool greeted = false;   // the hello went out (server) or came in (client): data may flow
+  bool done = false;      // the stream is over for this side (it may linger, see finish)
   static inline const char* name = "micro.stream";
 };
 
 using endpoint_self = caf::stateful_actor<endpoint_state>;
 
-void finish(endpoint_self* self) {
-  self->state.done = true;
+// This side is over. A side that sent the last word (a final status, a cancel) stays until its
+// peer is gone: CAF may deliver this actor's down message to the peer before messages it sent
+// just before quitting (seen: a final 409 reported as "server went away"), so it must not quit
+// first. The peer quits once it has read that last word.
+void finish(endpoint_self* self, bool sent_last_word) {
+  auto& st = self->state;
+  st.done = true;
+  if (sent_last_word && st.peer) {
+    self->delayed_send(self, linger_bound, linger_atom::value);
+    return;
+  }
   self->quit();
 }
 
@@ -43,8 +58,8 @@ void finish(endpoint_self* self) {
 // its own cancel).
 void flush(endpoint_self* self) {
   auto& st = self->state;
-  if (!st.peer || st.done)
-    return;  // before the hello there is no credit to send with; the hello flushes again
+  if (!st.greeted || st.done)
+    return;  // nothing may overtake the hello; the hello flushes what waited for it
   auto out = st.channel->take_outgoing();
   if (!out.items.empty())
     self->send(st.peer, stream_frames{std::move(out.items)});
@@ -53,7 +68,7 @@ void flush(endpoint_self* self) {
   auto code = out.end->code;
   self->send(st.peer, std::move(*out.end));
   if (st.side == role::server || code != 0)
-    finish(self);
+    finish(self, true);
 }
 
 // The stream failed here (deadline, protocol error): the user hears it, the peer is told.
@@ -62,7 +77,7 @@ void fail(endpoint_self* self, stream_end why) {
   if (st.peer)
     self->send(st.peer, why);
   st.channel->abort(std::move(why));
-  finish(self);
+  finish(self, true);
 }
 
 void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> channel, int64_t stream_timeout_ns) {
@@ -89,11 +104,12 @@ void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> chan
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
-    if (st.done || !st.peer || msg.source != st.peer.address())
+    if (!st.peer || msg.source != st.peer.address())
       return;
-    st.channel->abort(make_end(503, std::string{"the stream's "} + (st.side == role::client ? "server" : "client")
-                                      + " went away (" + self->system().render(msg.reason) + ")"));
-    finish(self);
+    if (!st.done)
+      st.channel->abort(make_end(503, std::string{"the stream's "} + (st.side == role::client ? "server" : "client")
+                                        + " went away (" + self->system().render(msg.reason) + ")"));
+    finish(self, false);
   });
   if (stream_timeout_ns > 0)
     self->delayed_send(self, std::chrono::nanoseconds{stream_timeout_ns}, deadline_atom::value);
@@ -115,6 +131,7 @@ caf::behavior common(endpoint_self* self, caf::message_handler specific) {
       if (!self->state.done)
         fail(self, make_end(408, "the stream's deadline expired"));
     },
+    [self](linger_atom) { self->quit(); },
   });
 }
 
@@ -131,8 +148,7 @@ caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel>
         if (st.done)
           return;
         if (rsp.code != 0) {
-          st.channel->abort(stream_end{rsp.code, rsp.error_id, rsp.detail});
-          finish(self);
+          fail(self, stream_end{rsp.code, rsp.error_id, rsp.detail});  // tells a server that said hello
           return;
         }
         if (!st.peer) {
@@ -156,14 +172,17 @@ caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel>
         return;
       }
       st.peer = sender;
+      st.greeted = true;
       self->monitor(st.peer);
       st.channel->add_credit(credit);
       flush(self);  // a close_send or cancel may have come before the hello
     },
     [self](stream_end& end) {
-      // The server's final status: what arrived before it stays readable.
-      self->state.channel->peer_finished(std::move(end));
-      finish(self);
+      // The server's final status: what arrived before it stays readable. (While lingering
+      // after a cancel, the server's own last word ends the wait.)
+      if (!self->state.done)
+        self->state.channel->peer_finished(std::move(end));
+      finish(self, false);
     },
   });
 }
@@ -175,17 +194,24 @@ caf::behavior server_stream(endpoint_self* self, std::shared_ptr<stream_channel>
   self->monitor(self->state.peer);
   self->state.channel->add_credit(credit);
   return common(self, caf::message_handler{
-    [self](stream_open_atom) -> response {
+    [self](stream_open_atom) -> caf::result<response> {
+      // The handler runs already and may have queued messages (even its end): they wait for
+      // the hello, which must reach the client first.
+      auto rp = self->make_response_promise<response>();
       self->send(self->state.peer, stream_hello_atom::value, self->state.channel->recv_window());
-      return response{};
+      self->state.greeted = true;
+      rp.deliver(response{});
+      flush(self);
+      return rp;
     },
     [self](stream_end& end) {
-      if (end.code == 0) {
+      if (end.code == 0 && !self->state.done) {
         self->state.channel->peer_closed();  // half-close: the handler may still answer
         return;
       }
-      self->state.channel->abort(std::move(end));  // cancelled by the client
-      finish(self);
+      if (!self->state.done)
+        self->state.channel->abort(std::move(end));  // cancelled by the client
+      finish(self, false);
     },
   });
 }
