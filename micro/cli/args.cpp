@@ -16,4 +16,18 @@ result<bool> take_metadata(const std::vector<std::string>& args, std::size_t& i,
   return true;
 }
 
+result<bool> take_value(const std::vector<std::string>& args, std::size_t& i, const std::string& flag, std::string& out) {
+  const auto& arg = args[i];
+  if (arg.size() > flag.size() && arg.compare(0, flag.size(), flag) == 0 && arg[flag.size()] == '=') {
+    out = arg.substr(flag.size() + 1);
+    return true;
+  }
+  if (arg != flag)
+    return false;
+  if (i + 1 == args.size())
+    return errors::bad_request(cli_error_id, flag + " needs a value");
+  out = args[++i];
+  return true;
+}
+
 }  // namespace micro::cli

@@ -18,4 +18,9 @@ inline constexpr const char* cli_error_id = "micro.cli";
 /// without '=' or with an empty key, is a 400.
 result<bool> take_metadata(const std::vector<std::string>& args, std::size_t& i, micro::metadata& out);
 
+/// If args[i] is `flag` ("--window") followed by a value, or `flag` "=value", takes the value into
+/// `out`, leaves `i` on the last argument taken and returns true; returns false for any other
+/// argument. A flag without its value is a 400.
+result<bool> take_value(const std::vector<std::string>& args, std::size_t& i, const std::string& flag, std::string& out);
+
 }  // namespace micro::cli

@@ -30,6 +30,14 @@ int describe(micro::client& client, const std::vector<std::string>& args);
 /// that is not JSON, an empty topic or missing arguments: 400.
 int publish(micro::client& client, const std::vector<std::string>& args);
 
+/// micro stream SERVICE ENDPOINT [-m key=value ...] [--timeout DURATION] [--window N]: opens a
+/// stream (application/json both ways), sends each line of stdin as one message (blank lines are
+/// skipped), half-closes at the end of stdin and prints each message received as one JSON line
+/// on stdout as it arrives. --timeout bounds the whole stream (408), --window is the credit the
+/// server gets. Exit 0 once the server ended the stream well (also while stdin is still open);
+/// else its error. A line that is not JSON cancels the stream: 400 naming the line.
+int stream(micro::client& client, const std::vector<std::string>& args);
+
 /// micro subscribe TOPIC [--queue GROUP] [--metadata]: runs a service ("micro-cli-PID" unless
 /// named, on 127.0.0.1:0 unless an address is configured) subscribed to TOPIC; prints each
 /// publication as one JSON line on stdout (the body as JSON if it is, else as a string; with

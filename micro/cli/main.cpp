@@ -21,6 +21,10 @@ const char* usage =
   "  publish TOPIC JSON [-m key=value ...]\n"
   "                          publish a JSON message; exit 0 once every subscribing node\n"
   "                          accepted it\n"
+  "  stream SERVICE ENDPOINT [-m key=value ...] [--timeout DURATION] [--window N]\n"
+  "                          send each JSON line of stdin on a stream, print each message\n"
+  "                          received as a JSON line; end of stdin half-closes (--timeout:\n"
+  "                          the whole stream's deadline; --window: the server's credit)\n"
   "  subscribe TOPIC [--queue GROUP] [--metadata]\n"
   "                          print each message on TOPIC as a JSON line until SIGINT/SIGTERM\n"
   "                          (--queue: one of the group's members gets each message;\n"
@@ -56,6 +60,8 @@ int main(int argc, char** argv) {
       return micro::cli::describe(client, args);
     if (command == "publish")
       return micro::cli::publish(client, args);
+    if (command == "stream")
+      return micro::cli::stream(client, args);
   } catch (const micro::error& e) {
     return micro::cli::fail(e);
   }

@@ -2,23 +2,15 @@
 // subscribes to TOPIC (or by none, when nobody subscribes), else a coded error.
 #include <iostream>
 
-#include <nlohmann/json.hpp>
-
 #include "micro/cli/args.hpp"
 #include "micro/cli/commands.hpp"
+#include "micro/cli/json_text.hpp"
 
 namespace micro::cli {
 
 namespace {
 
 constexpr const char* usage = "usage: micro publish TOPIC JSON [-m key=value ...]";
-
-// nlohmann's parse error without its "[json.exception.parse_error.101] " prefix.
-std::string parse_error_text(const nlohmann::json::parse_error& e) {
-  std::string what = e.what();
-  auto end = what.find("] ");
-  return what.rfind("[json.exception.", 0) == 0 && end != std::string::npos ? what.substr(end + 2) : what;
-}
 
 }  // namespace
 
@@ -41,12 +33,8 @@ int publish(micro::client& client, const std::vector<std::string>& args) {
   const auto& topic = positional[0];
   if (topic.empty())
     return fail(errors::bad_request(cli_error_id, "cannot publish to an empty topic; " + std::string{usage}));
-  try {
-    [[maybe_unused]] auto parsed = nlohmann::json::parse(positional[1]);
-  } catch (const nlohmann::json::parse_error& e) {
-    return fail(errors::bad_request(cli_error_id, "the body of a publication on " + topic
-                                                    + " is not valid JSON: " + parse_error_text(e)));
-  }
+  if (auto why = json_error(positional[1]))
+    return fail(errors::bad_request(cli_error_id, "the body of a publication on " + topic + " is not valid JSON: " + *why));
   msg.body = positional[1];
   if (auto st = client.publish_raw(topic, msg); !st)
     return fail(st.error());

@@ -12,6 +12,7 @@
 
 #include "micro/cli/args.hpp"
 #include "micro/cli/commands.hpp"
+#include "micro/cli/json_text.hpp"
 #include "micro/service.hpp"
 #include "registry/registry.hpp"
 
@@ -23,17 +24,12 @@ constexpr const char* usage = "usage: micro subscribe TOPIC [--queue GROUP] [--m
 
 using json = nlohmann::json;
 
-// Compact JSON; bytes that are not UTF-8 (a protobuf body) become U+FFFD rather than an exception.
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
 // One line per publication: the body as JSON if it is JSON, else as a string.
 std::string render(const raw_message& in, bool with_metadata) {
-  auto body = json::parse(in.body, nullptr, false);
-  if (body.is_discarded())
-    body = in.body;
   if (!with_metadata)
-    return dump(body) + "\n";
-  return "{\"metadata\":" + dump(json(in.metadata)) + ",\"body\":" + dump(body) + "}\n";
+    return as_json(in.body) + "\n";
+  auto metadata = json(in.metadata).dump(-1, ' ', false, json::error_handler_t::replace);
+  return "{\"metadata\":" + metadata + ",\"body\":" + as_json(in.body) + "}\n";
 }
 
 }  // namespace
