@@ -1,6 +1,8 @@
 // bench-echo-server MODE: serves an echo of the request bytes, either as a micro endpoint
 // (Bench.Echo, application/octet-stream) or as a raw CAF actor (std::string -> std::string)
-// published on its own port. Prints "listening PORT" and serves until SIGTERM/SIGINT.
+// published on its own port. In micro mode also the stream endpoints Bench.StreamEcho (every
+// message echoed) and Bench.StreamSink (messages counted; the count, in decimal, is the one
+// message back once the client half-closes). Prints "listening PORT" and serves until SIGTERM/SIGINT.
 #include <csignal>
 #include <iostream>
 #include <string>
@@ -32,6 +34,20 @@ int serve_micro(micro::options opts) {
   opts.registry = "memory";
   micro::service svc{opts};
   svc.server().handle("Bench.Echo", [](const micro::context&, const std::string& req, std::string& rsp) { rsp = req; });
+  using bytes_stream = micro::server_stream<std::string, std::string>;
+  svc.server().handle_stream("Bench.StreamEcho", [](const micro::context&, bytes_stream& s) {
+    std::string msg;
+    while (s.recv(msg))
+      if (!s.send(msg))
+        break;
+  });
+  svc.server().handle_stream("Bench.StreamSink", [](const micro::context&, bytes_stream& s) {
+    std::string msg;
+    uint64_t count = 0;
+    while (s.recv(msg))
+      ++count;
+    s.send(std::to_string(count));
+  });
   if (auto st = svc.start(); !st) {
     std::cerr << st.error().to_json() << "\n";
     return 1;
