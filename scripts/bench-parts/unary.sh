@@ -1,0 +1,85 @@
+# shellcheck shell=bash disable=SC2154,SC2034  # sourced by scripts/bench, which sets the globals
+# Unary RPC, two processes over loopback: micro against raw CAF (same CAF config), gRPC C++ (sync
+# and callback API; the table takes the faster) and the raw TCP floor. p50/p99 with 1 call in
+# flight, calls/s with 1, 16 and 64 in flight, 64 B and 4 KiB. Sourced by scripts/bench.
+
+unary_peers=(micro caf tcp)
+[[ -z $have_grpc ]] || unary_peers=(micro caf grpc_sync grpc_cb tcp)
+unary_configs=("1 64" "1 4096" "16 64" "16 4096" "64 64" "64 4096")
+
+start_unary_servers() {
+  start_server micro "$BIN/bench-echo-server" micro
+  start_server caf "$BIN/bench-echo-server" caf
+  start_server stealing MICRO_SCHEDULER=stealing MICRO_SCHEDULER_THREADS=4 "$BIN/bench-echo-server" micro
+  start_server tcp "$BIN/bench-tcp-floor-server"
+  if [[ -n $have_grpc ]]; then
+    start_server grpc_sync "$BIN/bench-grpc-server" sync
+    start_server grpc_cb "$BIN/bench-grpc-server" callback
+  fi
+}
+
+# unary_run LABEL [VAR=value...] COMMAND...: one run; its p50, p99 and rate join LABEL's samples.
+unary_run() {
+  local label=$1 json; shift
+  json=$(env "$@")
+  [[ $(field "$json" failed) == 0 ]] || { echo "bench: $label: failed calls: $json" >&2; return 0; }
+  add_sample "$label.p50" "$(field "$json" p50_us)"
+  add_sample "$label.p99" "$(field "$json" p99_us)"
+  add_sample "$label.rate" "$(field "$json" calls_per_s)"
+}
+
+# unary_measure PEER INFLIGHT PAYLOAD
+unary_measure() {
+  local peer=$1 k=$2 p=$3
+  case $peer in
+    micro) unary_run "$peer.$k.$p" "$BIN/bench-rpc-client" micro "$port_micro" "$k" "$p" "$CALLS" ;;
+    caf) unary_run "$peer.$k.$p" "$BIN/bench-rpc-client" caf "$port_caf" "$k" "$p" "$CALLS" ;;
+    grpc_sync) unary_run "$peer.$k.$p" "$BIN/bench-grpc-client" sync "$port_grpc_sync" "$k" "$p" "$CALLS" ;;
+    grpc_cb) unary_run "$peer.$k.$p" "$BIN/bench-grpc-client" callback "$port_grpc_cb" "$k" "$p" "$CALLS" ;;
+    tcp) unary_run "$peer.$k.$p" "$BIN/bench-tcp-floor-client" "$port_tcp" "$k" "$p" "$CALLS" ;;
+  esac
+}
+
+bench_unary() {
+  for rep in $(seq "$REPS"); do
+    echo "bench: unary, repetition $rep/$REPS" >&2
+    for cfg in "${unary_configs[@]}"; do
+      read -r k p <<<"$cfg"
+      for peer in "${unary_peers[@]}"; do unary_measure "$peer" "$k" "$p"; done
+    done
+    # The scheduler policy: sharing (micro's default) against work stealing.
+    for k in 1 64; do
+      unary_run "stealing.$k.64" MICRO_SCHEDULER=stealing MICRO_SCHEDULER_THREADS=4 \
+        "$BIN/bench-rpc-client" micro "$port_stealing" "$k" 64 "$CALLS"
+      unary_run "sharing.$k.64" "$BIN/bench-rpc-client" micro "$port_micro" "$k" 64 "$CALLS"
+    done
+  done
+}
+
+# unary_rows FIGURE LABEL_SUFFIX METRIC: micro against each peer for one figure.
+unary_rows() {
+  local figure=$1 s=$2 m=$3 unit=us
+  [[ $m == rate ]] && unit=rate
+  local micro
+  micro=$(med "micro.$s.$m")
+  add_row "$figure" "$micro" "raw CAF" "$(med "caf.$s.$m")" "$unit"
+  if [[ -n $have_grpc ]]; then
+    grpc_best_row "$figure" "$micro" "$m" "$unit" "$(med "grpc_sync.$s.$m")" "$(med "grpc_cb.$s.$m")"
+  fi
+  add_row "$figure" "$micro" "TCP floor" "$(med "tcp.$s.$m")" "$unit"
+}
+
+unary_table() {
+  for cfg in "${unary_configs[@]}"; do
+    read -r k p <<<"$cfg"
+    if [[ $k == 1 ]]; then
+      unary_rows "unary p50 latency µs, 1 in flight, $p B" "$k.$p" p50
+      unary_rows "unary p99 latency µs, 1 in flight, $p B" "$k.$p" p99
+    fi
+    unary_rows "unary calls/s, $k in flight, $p B" "$k.$p" rate
+  done
+  add_row "micro p50 µs, 1 in flight, 64 B: sharing scheduler (default) vs stealing(4)" \
+    "$(med sharing.1.64.p50)" "stealing" "$(med stealing.1.64.p50)" us
+  add_row "micro calls/s, 64 in flight, 64 B: sharing scheduler (default) vs stealing(4)" \
+    "$(med sharing.64.64.rate)" "stealing" "$(med stealing.64.64.rate)" rate
+}
