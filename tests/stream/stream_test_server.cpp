@@ -5,7 +5,7 @@
 // Prints "listening HOST:PORT" once it serves. Each stream that ends prints one line
 //   {"event": "stream-end", "endpoint": E, "code": C, "received": N}
 // on stdout, where C is what the handler's last recv/send saw (0 = clean end), so the tests can
-// await what the server saw instead of sleeping.
+// await what the server saw instead of sleeping. TEST_STREAM_EVENTS=0 turns these lines off.
 //
 // Stream endpoints (raw bytes unless said otherwise):
 //   Stream.Echo   sends every message back until the client half-closes.
@@ -22,6 +22,7 @@
 // Unary: Test.Ping {} -> {} (to tell a unary endpoint from a stream one).
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
@@ -37,8 +38,14 @@ namespace {
 using json = nlohmann::json;
 
 std::mutex out_mutex;
+const bool report_events = [] {
+  const char* v = std::getenv("TEST_STREAM_EVENTS");
+  return v == nullptr || std::string{v} != "0";
+}();
 
 void report_end(const std::string& endpoint, const micro::status& st, uint64_t received) {
+  if (!report_events)
+    return;
   json ev{{"event", "stream-end"}, {"endpoint", endpoint}, {"code", st ? 0 : st.error().code}, {"received", received}};
   std::lock_guard<std::mutex> guard{out_mutex};
   std::cout << ev.dump() << std::endl;
