@@ -16,12 +16,34 @@ stream_channel::stream_channel(uint32_t recv_window) : recv_window_(std::max<uin
   peer_allowance_ = recv_window_;
 }
 
+void stream_channel::set_hooks(std::function<void()> wake, std::function<void(uint32_t)> grant) {
+  std::unique_lock<std::mutex> lock{mutex_};
+  wake_ = std::move(wake);
+  grant_ = std::move(grant);
+  if (wake_pending_) {  // work queued before the actor started (a cancel, a close_send)
+    wake_pending_ = false;
+    notify_wake(lock);
+  }
+}
+
 void stream_channel::notify_wake(std::unique_lock<std::mutex>& lock) {
-  bool call = !wake_pending_;
-  wake_pending_ = true;
+  std::function<void()> hook;
+  if (!wake_pending_ && wake_) {
+    wake_pending_ = true;
+    hook = wake_;
+  } else if (!wake_) {
+    wake_pending_ = true;  // remembered for set_hooks
+  }
   lock.unlock();
-  if (call && wake)
-    wake();
+  if (hook)
+    hook();
+}
+
+void stream_channel::call_grant(std::unique_lock<std::mutex>& lock, uint32_t n) {
+  auto hook = grant_;
+  lock.unlock();
+  if (hook)
+    hook(n);
 }
 
 void stream_channel::end_locked(stream_end status, bool drop_unread) {
@@ -54,6 +76,22 @@ stream_end stream_channel::send(std::string body) {
   return {};
 }
 
+stream_end stream_channel::try_send(std::string body) {
+  std::unique_lock<std::mutex> lock{mutex_};
+  if (ended_)
+    return final_.code != 0 ? final_ : make_end(409, "the stream has ended");
+  if (send_closed_)
+    return make_end(409, "this side of the stream was closed for sending");
+  if (credit_ == 0) {
+    want_writable_ = true;
+    return make_end(429, "the peer has no room for more messages: wait until the stream is writable again");
+  }
+  --credit_;
+  outbox_.push_back(std::move(body));
+  notify_wake(lock);
+  return {};
+}
+
 bool stream_channel::recv(std::string& body) {
   std::unique_lock<std::mutex> lock{mutex_};
   readable_.wait(lock, [this] { return !inbox_.empty() || peer_closed_; });
@@ -67,9 +105,7 @@ bool stream_channel::recv(std::string& body) {
   auto n = consumed_;
   consumed_ = 0;
   peer_allowance_ += n;
-  lock.unlock();
-  if (grant)
-    grant(n);
+  call_grant(lock, n);
   return true;
 }
 
@@ -112,9 +148,7 @@ stream_end stream_channel::wait_end() {
       return final_;
     if (dropped > 0 && !peer_closed_) {
       peer_allowance_ += dropped;
-      lock.unlock();
-      if (grant)
-        grant(dropped);  // unread messages are consumed too, or the peer could never finish
+      call_grant(lock, dropped);  // unread messages are consumed too, or the peer could never finish
       lock.lock();
       continue;
     }
@@ -149,6 +183,14 @@ void stream_channel::add_credit(uint32_t n) {
   std::lock_guard<std::mutex> guard{mutex_};
   credit_ += n;
   writable_.notify_all();
+}
+
+bool stream_channel::take_want_writable() {
+  std::lock_guard<std::mutex> guard{mutex_};
+  if (!want_writable_ || credit_ == 0 || ended_)
+    return false;
+  want_writable_ = false;
+  return true;
 }
 
 bool stream_channel::deliver(std::vector<std::string>&& items) {

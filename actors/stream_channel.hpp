@@ -29,16 +29,19 @@ class stream_channel {
 
   uint32_t recv_window() const noexcept { return recv_window_; }
 
-  // -- hooks, set by the endpoint actor before the channel is shared ------------------------
-  /// Called (outside the lock) when outgoing work appeared and no wake-up is pending.
-  std::function<void()> wake;
-  /// Called (outside the lock) with credit to give back to the peer.
-  std::function<void(uint32_t)> grant;
+  // -- hooks into the endpoint actor ---------------------------------------------------------
+  /// `wake` is called (outside the lock) when outgoing work appeared and no wake-up is pending;
+  /// `grant` with credit to give back to the peer. Set by the actor when it starts, which may
+  /// be while the user already holds the channel: guarded by the lock.
+  void set_hooks(std::function<void()> wake, std::function<void(uint32_t)> grant);
 
   // -- the user's side ----------------------------------------------------------------------
   /// Queues `body` for the peer; waits while there is no credit. Code 0 = queued; otherwise the
   /// stream's end (it ended, was cancelled, failed) or 409 after close_send().
   stream_end send(std::string body);
+  /// send() without waiting (the actor API's): code 429 and nothing queued when there is no
+  /// credit; the endpoint then reports when there is (take_want_writable).
+  stream_end try_send(std::string body);
   /// The next message; false at the end of the peer's messages (then see final_status()).
   bool recv(std::string& body);
   /// No more messages from this side (sent after the queued ones). Idempotent.
@@ -62,6 +65,8 @@ class stream_channel {
 
   // -- the endpoint actor's side ------------------------------------------------------------
   void add_credit(uint32_t n);
+  /// True once after a try_send found no credit and credit has come since.
+  bool take_want_writable();
   /// Appends arrived messages; false if the peer sent more than its credit (a protocol error).
   bool deliver(std::vector<std::string>&& items);
   /// The peer sends no more messages (a half-close); those that arrived stay readable.
@@ -83,7 +88,11 @@ class stream_channel {
   void notify_wake(std::unique_lock<std::mutex>& lock);
   void end_locked(stream_end status, bool drop_unread);
 
+  void call_grant(std::unique_lock<std::mutex>& lock, uint32_t n);
+
   const uint32_t recv_window_;
+  std::function<void()> wake_;
+  std::function<void(uint32_t)> grant_;
   mutable std::mutex mutex_;
   std::condition_variable readable_;  // recv, wait_end, wait_open
   std::condition_variable writable_;  // send
@@ -93,6 +102,7 @@ class stream_channel {
   uint32_t consumed_ = 0;             // read since credit was last given back
   uint64_t peer_allowance_ = 0;       // messages the peer may still send (credit we gave)
   bool wake_pending_ = false;
+  bool want_writable_ = false;        // a try_send found no credit
   bool send_closed_ = false;          // close_send/finish_send/cancel was called
   std::optional<stream_end> own_end_; // to be sent after outbox_
   bool own_end_sent_ = false;

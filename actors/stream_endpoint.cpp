@@ -33,10 +33,22 @@ struct endpoint_state {
   caf::actor peer;        // unknown on the client side until the server's hello
   bool greeted = false;   // the hello went out (server) or came in (client): data may flow
   bool done = false;      // the stream is over for this side (it may linger, see finish)
+  // The actor API's listener (client side only), see stream_open_spec.
+  caf::actor listener;
+  uint64_t listener_stream = 0;
+  bool told_end = false;
+  uint64_t listener_allowance = 0;  // messages the server may still send (credit we gave)
+  uint32_t listener_consumed = 0;   // answered since credit last went back
   static inline const char* name = "micro.stream";
 };
 
 using endpoint_self = caf::stateful_actor<endpoint_state>;
+
+void tell(endpoint_self* self, stream_event::kind what, std::string body = {}, stream_end end = {}) {
+  auto& st = self->state;
+  self->send(st.listener, stream_event{st.listener_stream, what, std::move(body), end.code, std::move(end.error_id),
+                                       std::move(end.detail)});
+}
 
 // This side is over. A side that sent the last word (a final status, a cancel) stays until its
 // peer is gone: CAF may deliver this actor's down message to the peer before messages it sent
@@ -48,6 +60,10 @@ using endpoint_self = caf::stateful_actor<endpoint_state>;
 void finish(endpoint_self* self, bool sent_last_word) {
   auto& st = self->state;
   st.done = true;
+  if (st.listener && !st.told_end) {
+    st.told_end = true;
+    tell(self, stream_event::kind::closed, {}, st.channel->final_status());
+  }
   if (!sent_last_word || !st.peer) {
     self->quit();
     return;
@@ -94,14 +110,15 @@ void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> chan
   // The hooks hold a weak address: the channel outlives this actor in the user's hands, and a
   // strong handle there would keep the actor's memory alive with it.
   caf::actor_addr me = self->address();
-  st.channel->wake = [me] {
-    if (auto a = caf::actor_cast<caf::actor>(me))
-      caf::anon_send(a, flush_atom::value);
-  };
-  st.channel->grant = [me](uint32_t n) {
-    if (auto a = caf::actor_cast<caf::actor>(me))
-      caf::anon_send(a, grant_atom::value, n);
-  };
+  st.channel->set_hooks(
+    [me] {
+      if (auto a = caf::actor_cast<caf::actor>(me))
+        caf::anon_send(a, flush_atom::value);
+    },
+    [me](uint32_t n) {
+      if (auto a = caf::actor_cast<caf::actor>(me))
+        caf::anon_send(a, grant_atom::value, n);
+    });
   self->attach_functor([channel = st.channel](const caf::error&) {
     --live_endpoints;
     // Whatever ended the actor (system shutdown included), the user never waits on a dead one.
@@ -109,6 +126,10 @@ void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> chan
   });
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
+    if (st.listener && msg.source == st.listener.address()) {
+      st.channel->cancel(make_end(499, "the actor that opened the stream went away"));  // flushed as usual
+      return;
+    }
     if (!st.peer || msg.source != st.peer.address())
       return;
     if (!st.done)
@@ -126,13 +147,52 @@ void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> chan
   }
 }
 
+void add_credit(endpoint_self* self, uint32_t n) {
+  auto& st = self->state;
+  st.channel->add_credit(n);
+  if (st.listener && st.channel->take_want_writable())
+    tell(self, stream_event::kind::writable);
+}
+
+// The actor API: each message goes to the listener as a request; its answer is the read that
+// gives credit back (every half window), so a slow listener slows the server down.
+bool deliver_to_listener(endpoint_self* self, std::vector<std::string>& items) {
+  auto& st = self->state;
+  if (st.done)
+    return true;
+  if (items.size() > st.listener_allowance)
+    return false;
+  st.listener_allowance -= items.size();
+  for (auto& item : items) {
+    self->request(st.listener, caf::infinite,
+                  stream_event{st.listener_stream, stream_event::kind::message, std::move(item), 0, {}, {}})
+      .then(
+        [self] {
+          auto& st = self->state;
+          auto half = std::max<uint32_t>(1, st.channel->recv_window() / 2);
+          if (st.done || ++st.listener_consumed < half)
+            return;
+          st.listener_allowance += st.listener_consumed;
+          self->send(st.peer, stream_credit_atom::value, st.listener_consumed);
+          st.listener_consumed = 0;
+        },
+        [self](caf::error& err) {
+          if (!self->state.done)
+            fail(self, make_end(500, "the actor reading the stream failed: " + self->system().render(err)));
+        });
+  }
+  return true;
+}
+
 caf::behavior common(endpoint_self* self, caf::message_handler specific) {
   return specific.or_else(caf::message_handler{
     [self](stream_frames& frames) {
-      if (!self->state.channel->deliver(std::move(frames.items)))
+      bool within_credit = self->state.listener ? deliver_to_listener(self, frames.items)
+                                                : self->state.channel->deliver(std::move(frames.items));
+      if (!within_credit)
         fail(self, make_end(400, "the peer sent more messages than its credit allowed"));
     },
-    [self](stream_credit_atom, uint32_t n) { self->state.channel->add_credit(n); },
+    [self](stream_credit_atom, uint32_t n) { add_credit(self, n); },
     [self](flush_atom) { flush(self); },
     [self](grant_atom, uint32_t n) {
       if (self->state.peer && !self->state.done)
@@ -145,6 +205,16 @@ caf::behavior common(endpoint_self* self, caf::message_handler specific) {
 caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel> channel, stream_open_spec spec) {
   set_up(self, role::client, std::move(channel), spec.stream_timeout_ns);
   auto window = self->state.channel->recv_window();
+  if (spec.listener) {
+    self->state.listener = std::move(spec.listener);
+    self->state.listener_stream = spec.listener_stream;
+    self->state.listener_allowance = window;
+    self->monitor(self->state.listener);
+  }
+  if (self->state.channel->ended()) {  // cancelled before it could open (actor API)
+    finish(self, false);
+    return {};
+  }
   // The client actor bounds every attempt by the open's timeout; the margin lets it say why.
   auto bound = std::chrono::nanoseconds{spec.open.timeout_ns} + std::chrono::seconds{2};
   self->request(spec.client_actor, bound, stream_open_atom::value, std::move(spec.plan), std::move(spec.open), window,
@@ -163,6 +233,8 @@ caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel>
           return;
         }
         st.channel->opened();
+        if (st.listener)
+          tell(self, stream_event::kind::opened);
       },
       [self](caf::error& err) {
         if (!self->state.done)
@@ -181,7 +253,7 @@ caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel>
       st.peer = sender;
       st.greeted = true;
       self->monitor(st.peer);
-      st.channel->add_credit(credit);
+      add_credit(self, credit);
       flush(self);  // a close_send or cancel may have come before the hello
     },
     [self](stream_end& end) {

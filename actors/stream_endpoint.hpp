@@ -19,6 +19,7 @@
 
 #include "actors/call_plan.hpp"
 #include "actors/stream_channel.hpp"
+#include "actors/stream_event.hpp"
 #include "actors/wire.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
@@ -30,6 +31,11 @@ struct stream_open_spec {
   call_plan plan;                  // candidates, strategy, retries of the open
   request open;                    // service, endpoint, codecs, metadata; timeout = open bound
   int64_t stream_timeout_ns = 0;   // the whole stream's; 0 = no deadline
+  /// Set for the actor API: messages and the end go to this actor as stream_events (with
+  /// `listener_stream` as their id) instead of the channel's inbox; credit goes back as it
+  /// answers each message event. Its down cancels the stream.
+  caf::actor listener;
+  uint64_t listener_stream = 0;
 };
 
 /// The client's side: opens the stream as described above. The channel learns the outcome

@@ -1,6 +1,10 @@
 #include "micro/actor_api.hpp"
 
+#include <atomic>
+
+#include "actors/stream_endpoint.hpp"
 #include "micro/detail/server_impl.hpp"
+#include "micro/detail/stream_impl.hpp"
 
 namespace micro {
 
@@ -14,6 +18,94 @@ void handle_with_actor(server& srv, registry::endpoint info, caf::actor handler)
 void subscribe_with_actor(server& srv, const std::string& topic, caf::actor subscriber, subscribe_options opts) {
   srv.internals().add_subscription(
     server::impl::subscription{topic, "micro.publication", {}, std::move(subscriber), std::move(opts)});
+}
+
+namespace {
+
+const std::string no_content_type;
+
+// An open that failed before reaching the client actor: the actor hears it like any other end.
+void fail_open(caf::event_based_actor* self, raw_stream::impl& state, uint64_t id, const error& e) {
+  state.channel->abort(actors::stream_end{e.code, e.id, e.detail});
+  self->send(self, stream_event{id, stream_event::kind::closed, {}, e.code, e.id, e.detail});
+}
+
+}  // namespace
+
+status async_stream::try_send(std::string body) {
+  if (!state_)
+    return errors::bad_request("micro.stream", "the stream is not open");
+  return detail::to_status(state_->channel->try_send(std::move(body)));
+}
+
+status async_stream::close_send() {
+  if (!state_)
+    return errors::bad_request("micro.stream", "the stream is not open");
+  state_->channel->close_send();
+  return {};
+}
+
+void async_stream::cancel(const std::string& why, int32_t code) {
+  if (state_)
+    state_->channel->cancel(actors::stream_end{code, "micro.stream", why});
+}
+
+const std::string& async_stream::send_content_type() const {
+  return state_ ? state_->send_content_type : no_content_type;
+}
+
+const std::string& async_stream::recv_content_type() const {
+  return state_ ? state_->recv_content_type : no_content_type;
+}
+
+async_stream open_stream_async(caf::event_based_actor* self, client& c, const context& parent,
+                               const std::string& service, const std::string& endpoint, const stream_options& opts) {
+  static std::atomic<uint64_t> next_id{1};
+  auto id = next_id++;
+  auto prepared = detail::prepare_stream(c, parent, service, endpoint, opts);
+  auto window = prepared ? prepared->window : 1;
+  auto channel = std::make_shared<actors::stream_channel>(window);
+  auto state = prepared ? detail::make_client_side(*prepared, channel) : std::make_shared<raw_stream::impl>();
+  state->channel = channel;
+  state->client_side = true;
+  if (!prepared) {
+    fail_open(self, *state, id, prepared.error());
+    return async_stream{state, id};
+  }
+  auto me = caf::actor_cast<caf::actor>(self);
+  auto& internals = c.internals();
+  if (!prepared->call.plan.candidates.empty()) {
+    detail::start_stream(*internals.rt, std::move(*prepared), channel, me, id);
+    return async_stream{state, id};
+  }
+  if (auto hit = internals.cache->lookup(service)) {
+    if (auto st = detail::resolve_into(prepared->call, service, endpoint, *hit, prepared->open_options); !st)
+      fail_open(self, *state, id, st.error());
+    else
+      detail::start_stream(*internals.rt, std::move(*prepared), channel, me, id);
+    return async_stream{state, id};
+  }
+  // Not cached: looked up without blocking `self`. The stream is held weakly meanwhile: dropped
+  // by the actor, it is not opened at all.
+  std::weak_ptr<raw_stream::impl> weak = state;
+  auto wait = prepared->call.wait;
+  self->request(internals.watcher, wait, actors::lookup_atom::value, service)
+    .then(
+      [self, rt = internals.rt, me, id, weak, service, endpoint, p = std::move(*prepared)](actors::lookup_result& found) mutable {
+        auto held = weak.lock();
+        if (!held || held->channel->ended())
+          return;
+        if (auto st = detail::resolve_into(p.call, service, endpoint, found, p.open_options); !st)
+          fail_open(self, *held, id, st.error());
+        else
+          detail::start_stream(*rt, std::move(p), held->channel, me, id);
+      },
+      [self, id, weak, service](caf::error& err) {
+        if (auto held = weak.lock())
+          fail_open(self, *held, id,
+                    errors::service_unavailable("micro.client", "lookup of " + service + " failed: " + self->system().render(err)));
+      });
+  return async_stream{state, id};
 }
 
 }  // namespace micro

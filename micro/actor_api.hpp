@@ -4,19 +4,23 @@
 //
 //  - serve an endpoint with your own actor: it receives micro::actors::request and replies
 //    with micro::actors::response (helpers below decode and encode);
-//  - call from inside an actor without blocking it: micro::call_async(self, client, ...).
+//  - call from inside an actor without blocking it: micro::call_async(self, client, ...);
+//  - open a stream from inside an actor: micro::open_stream_async(self, client, ...); what
+//    arrives comes in as micro::stream_event messages, sending never blocks.
 
 #include <functional>
 #include <string>
 
 #include "actors/atoms.hpp"
 #include "actors/registry_watcher.hpp"
+#include "actors/stream_event.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "micro/client.hpp"
 #include "micro/detail/client_impl.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/server.hpp"
+#include "micro/stream.hpp"
 
 namespace micro {
 
@@ -117,6 +121,56 @@ void call_async(caf::event_based_actor* self, client& c, const context& parent, 
       [self, service, deliver](caf::error& err) mutable {
         deliver(errors::service_unavailable("micro.client", "lookup of " + service + " failed: " + self->system().render(err)));
       });
+}
+
+/// What a stream opened by open_stream_async sends to its actor, in this order: `opened` (or
+/// `closed` with the error if it could not be opened), then each `message` (a request: when the
+/// handler returns, the message counts as read and credit goes back to the server, so a slow
+/// actor slows the server instead of growing its mailbox), `writable` after a try_send found no
+/// room, and finally `closed` (code 0 = the server ended it cleanly). `stream` is the id of the
+/// async_stream, to tell an actor's streams apart.
+using stream_event = actors::stream_event;
+
+/// The sending side of a stream opened from inside an actor. Nothing here blocks.
+class async_stream {
+ public:
+  async_stream() = default;
+  async_stream(std::shared_ptr<raw_stream::impl> state, uint64_t id) : state_(std::move(state)), id_(id) {}
+
+  uint64_t id() const noexcept { return id_; }
+  /// Queues one message; 429 (nothing queued) when the server has no room: retry after the
+  /// next `writable` event. Once the stream ended, its status; 409 after close_send().
+  status try_send(std::string body);
+  /// Encodes `msg` in the stream's content type, then try_send.
+  template <class T>
+  status try_send_message(const T& msg) {
+    std::string body;
+    if (auto st = codecs::encode(send_content_type(), msg, body); !st)
+      return errors::bad_request("micro.stream", "cannot encode a stream message: " + st.message);
+    return try_send(std::move(body));
+  }
+  status close_send();
+  void cancel(const std::string& why = "cancelled", int32_t code = stream_cancelled_code);
+  const std::string& send_content_type() const;
+  /// The content type of `message` events' bodies (decode with decode_stream_message).
+  const std::string& recv_content_type() const;
+
+ private:
+  std::shared_ptr<raw_stream::impl> state_;  // dropping the last copy before the end cancels
+  uint64_t id_ = 0;
+};
+
+/// Opens a stream to `endpoint` of `service` for `self` (see stream_event) without blocking it.
+async_stream open_stream_async(caf::event_based_actor* self, client& c, const context& parent,
+                               const std::string& service, const std::string& endpoint, const stream_options& opts = {});
+
+/// Decodes a `message` event's body.
+template <class T>
+result<T> decode_stream_message(const async_stream& s, const stream_event& ev) {
+  T value{};
+  if (auto st = codecs::decode(s.recv_content_type(), ev.body, value); !st)
+    return errors::bad_request("micro.stream", "cannot decode a stream message: " + st.message);
+  return value;
 }
 
 }  // namespace micro
