@@ -36,10 +36,12 @@ demo: build
 test: build
 	@$(AVAHI_AROUND) cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
-# Release build of what the benchmarks run (no tests), with the peers that cost compile time (gRPC).
+# Release build of just what the benchmarks run (bench-all: no tests, no other samples), with the
+# peers that cost compile time (gRPC).
 bench:
-	@$(MAKE) --no-print-directory build BUILD=build-release BUILD_TYPE=Release \
+	@$(MAKE) --no-print-directory configure BUILD=build-release BUILD_TYPE=Release \
 	  CMAKE_EXTRA="-DMICRO_BUILD_TESTS=OFF -DMICRO_BENCH_PEERS=ON"
+	@cmake --build build-release -j $(JOBS) --target bench-all
 	@BUILD=build-release scripts/bench
 
 install: build

@@ -37,11 +37,11 @@ declare -A samples
 add_sample() { samples["$1"]+="$2 "; }
 med() { tr ' ' '\n' <<<"${samples[$1]:-}" | grep -v '^$' | median; }
 
-# fmt VALUE UNIT: µs and KiB/MiB with one decimal, rates as integers.
+# fmt VALUE UNIT: µs, ms and MiB with one decimal, rates and KiB as integers.
 fmt() {
   [[ -n $1 ]] || { echo "—"; return; }
   case $2 in
-    rate) awk -v v="$1" 'BEGIN { printf "%.0f", v }' ;;
+    rate|KiB) awk -v v="$1" 'BEGIN { printf "%.0f", v }' ;;
     *) awk -v v="$1" 'BEGIN { printf "%.1f", v }' ;;
   esac
 }
