@@ -37,6 +37,7 @@ const char* status_text(int32_t code) noexcept {
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
     case 429: return "Too Many Requests";
+    case 499: return "Client Closed Request";  // a cancelled stream (nginx's code)
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
     case 502: return "Bad Gateway";

@@ -12,10 +12,10 @@ using namespace micro::test;
 TEST_CASE("a client process killed mid-stream ends the server's handler with 503", "[stream]") {
   auto server = start_stream_server();
   std::map<std::string, std::string> env = heartbeat_env();
-  process client{sibling_binary("micro-stream-test-client"), {server.entry(), "Stream.Wait", "3"}, env};
+  process client{sibling_binary("micro-stream-test-client"), {server.entry(), "Stream.Echo", "3"}, env};
   REQUIRE(client.wait_for_line(stream::out, "streaming", 20s));
   client.kill();
-  auto ev = wait_stream_end(server, "Stream.Wait", 10s);
+  auto ev = wait_stream_end(server, "Stream.Echo", 10s);
   REQUIRE(ev.is_object());
   CHECK(ev["code"] == 503);
   CHECK(ev["received"] == 3);

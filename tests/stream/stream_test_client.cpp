@@ -2,7 +2,8 @@
 //
 //   micro-stream-test-client SERVICE=HOST:PORT ENDPOINT N
 //
-// Opens ENDPOINT of SERVICE (static registry), sends N messages, prints "streaming" on stdout,
+// Opens ENDPOINT of SERVICE (static registry; an echoing endpoint such as Stream.Echo), sends N
+// messages and reads their N echoes (so the server has them all), prints "streaming" on stdout,
 // then waits for the stream's end (the test kills it first) and prints "ended CODE".
 #include <iostream>
 #include <string>
@@ -33,8 +34,13 @@ int main(int argc, char** argv) {
       std::cerr << st.error().to_json() << "\n";
       return 1;
     }
-  std::cout << "streaming" << std::endl;
   std::string body;
+  for (long i = 0, n = std::stol(argv[3]); i < n; ++i)
+    if (!s->recv(body)) {
+      std::cerr << s->final_status().error().to_json() << "\n";
+      return 1;
+    }
+  std::cout << "streaming" << std::endl;
   while (s->recv(body)) {
   }
   auto st = s->final_status();
