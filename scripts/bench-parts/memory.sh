@@ -27,7 +27,7 @@ memory_idle_rows() {
 
 # open_streams PEER N SERVER_COMMAND... -- CLIENT_COMMAND...: starts a fresh server, then a client
 # that prints "connected rss_kib A", waits for a line on stdin, opens N streams and prints
-# "open N rss_kib B" (bench-grpc-open-streams' protocol; PORT in CLIENT_COMMAND is replaced by the
+# "open N rss_kib B" (bench/hold_streams.hpp's protocol; PORT in CLIENT_COMMAND is replaced by the
 # server's port). Adds the growth per 1,000 streams of both processes, in KiB.
 open_streams() {
   local peer=$1 n=$2; shift 2
