@@ -19,13 +19,6 @@ constexpr std::chrono::seconds connect_bound{2};
 using steady = std::chrono::steady_clock;
 using retry_atom = caf::atom_constant<caf::atom("m_retry")>;
 
-// What makes an attempt a stream open rather than a call (actors/stream_endpoint.hpp).
-struct stream_open_extra {
-  uint32_t window = 0;
-  int64_t stream_timeout_ns = 0;
-  caf::actor end;  // the client's stream endpoint
-};
-
 // One call (or stream open), across its attempts.
 struct outgoing {
   call_plan plan;
@@ -37,7 +30,10 @@ struct outgoing {
   int attempt = 0;
   steady::time_point attempt_started;
   bool probe = false;                  // this attempt is its node's half-open probe
-  std::optional<stream_open_extra> stream;
+  // Set when the attempt opens a stream (actors/stream_endpoint.hpp) rather than makes a call.
+  caf::actor stream_end;               // the client's stream endpoint
+  uint32_t stream_window = 0;
+  int64_t stream_timeout_ns = 0;
 };
 
 // Brings the request's timeout to the time left before the call's deadline, or the plan's
@@ -144,7 +140,10 @@ void send_on(client_self* self, const std::string& address, outgoing out) {
   auto timeout = caf::timespan{out.req.timeout_ns};
   // Keep the request only while a retry could still need it.
   request wire = out.retries_used < out.plan.retries ? out.req : std::move(out.req);
-  auto stream = out.stream;  // a stream open carries the client's endpoint along
+  // A stream open carries the client's endpoint along.
+  auto stream_end = out.stream_end;
+  auto stream_window = out.stream_window;
+  auto stream_timeout_ns = out.stream_timeout_ns;
   conn.pending.emplace(id, std::move(out));
   auto take = [self, address, id]() -> std::optional<outgoing> {
     auto it = self->state.connections.find(address);
@@ -157,9 +156,9 @@ void send_on(client_self* self, const std::string& address, outgoing out) {
     it->second.pending.erase(call);
     return taken;
   };
-  auto sent = stream ? self->request(conn.remote, timeout, stream_open_atom::value, std::move(wire), stream->window,
-                                     stream->stream_timeout_ns, stream->end)
-                     : self->request(conn.remote, timeout, std::move(wire));
+  auto sent = stream_end ? self->request(conn.remote, timeout, stream_open_atom::value, std::move(wire), stream_window,
+                                         stream_timeout_ns, std::move(stream_end))
+                         : self->request(conn.remote, timeout, std::move(wire));
   std::move(sent).then(
       [self, address, take](response& rsp) {
         if (auto out = take())
@@ -333,7 +332,9 @@ caf::behavior client_actor(client_self* self, selector_config cfg) {
       out.plan = std::move(plan);
       out.req = std::move(req);
       out.promise = rp;
-      out.stream = stream_open_extra{window, stream_timeout_ns, std::move(end)};
+      out.stream_end = std::move(end);
+      out.stream_window = window;
+      out.stream_timeout_ns = stream_timeout_ns;
       dispatch(self, std::move(out));
       return rp;
     },

@@ -78,6 +78,9 @@ class client {
   /// application/octet-stream); accept from `opts` (else the content type).
   result<raw_stream> stream_raw(const context& parent, const std::string& service, const std::string& endpoint,
                                 const stream_options& opts = {});
+  result<raw_stream> stream_raw(const std::string& service, const std::string& endpoint, const stream_options& opts = {}) {
+    return stream_raw(context{}, service, endpoint, opts);
+  }
 
   /// Publishes `msg` on `topic` to every subscriber (micro/pubsub.hpp): returns once every node
   /// with a subscriber accepted it, or an error naming those that did not.
