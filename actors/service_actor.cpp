@@ -56,8 +56,8 @@ void maybe_drained(service_self* self) {
   st.drain_waiters.clear();
 }
 
-// Runs a function endpoint on a worker; the result comes back as a `done` message so that
-// every piece of state is touched only by this actor.
+// Runs a function endpoint on a worker (or hands the request to an actor endpoint); a `done`
+// message frees the slot, so every piece of state is touched only by this actor.
 void start(service_self* self, queued_call call) {
   auto& st = self->state;
   auto it = st.spec.endpoints.find(call.req.endpoint);
@@ -79,10 +79,16 @@ void start(service_self* self, queued_call call) {
     return;
   }
   auto id = st.next_job++;
+  // The worker answers the caller itself, so the reply does not wait for this actor to be
+  // scheduled again (one thread wake-up less on every call's path); `done` then only frees the
+  // slot. A delegated request with forwarding stages is answered through the promise instead.
+  caf::strong_actor_ptr reply_to = call.promise.stages().empty() ? call.promise.source() : nullptr;
+  auto reply_id = call.promise.id().response_id();
   st.running.emplace(id, std::move(call.promise));
   auto fn = handler.run;
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  st.pool->submit([me, id, fn, req = std::move(call.req), deadline = call.deadline]() mutable {
+  auto counters = st.spec.counters;
+  st.pool->submit([me, id, fn, counters, reply_to, reply_id, req = std::move(call.req), deadline = call.deadline]() mutable {
     response rsp;
     try {
       rsp = fn(req, deadline);
@@ -91,7 +97,14 @@ void start(service_self* self, queued_call call) {
     } catch (...) {
       rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
     }
-    caf::anon_send(me, done_atom::value, id, std::move(rsp));
+    if (!reply_to) {
+      caf::anon_send(me, done_atom::value, id, std::move(rsp));
+      return;
+    }
+    if (rsp.code != 0)
+      counters->errors.fetch_add(1, std::memory_order_relaxed);
+    reply_to->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), reply_id, caf::make_message(std::move(rsp)), nullptr);
+    caf::anon_send(me, done_atom::value, id);
   });
 }
 
@@ -220,6 +233,14 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
       st.running.erase(it);
       st.spec.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
       finish(self, rp, std::move(rsp));
+      start_waiting(self);
+      maybe_drained(self);
+    },
+    [self](done_atom, uint64_t id) {  // the worker answered the caller itself
+      auto& st = self->state;
+      if (st.running.erase(id) == 0)
+        return;
+      st.spec.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
       start_waiting(self);
       maybe_drained(self);
     },
