@@ -209,7 +209,15 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
       }
       auto deadline = now + std::chrono::nanoseconds{req.timeout_ns};
       if (auto& handler = st.spec.endpoints[req.endpoint]; handler.run_on_actor) {
-        finish(self, rp, handler.run(req, deadline));
+        response rsp;
+        try {
+          rsp = handler.run(req, deadline);
+        } catch (const std::exception& e) {
+          rsp = make_error_response(500, server_error_id, e.what());
+        } catch (...) {
+          rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
+        }
+        finish(self, rp, std::move(rsp));
         return rp;
       }
       if (st.waiting.size() >= st.spec.max_queue) {

@@ -24,8 +24,9 @@ using clock = std::chrono::steady_clock;
 struct endpoint_handler {
   std::function<response(const request&, clock::time_point deadline)> run;
   caf::actor actor;
-  /// Runs `run` on the service actor itself, outside the concurrency limit. Only for micro's
-  /// own endpoints that never block (Debug.Health must answer while every slot is busy).
+  /// Runs `run` on the service actor itself, outside the concurrency limit: micro's own
+  /// endpoints (Debug.Health must answer while every slot is busy) and user endpoints declared
+  /// non-blocking (endpoint_options::run_inline).
   bool run_on_actor = false;
 };
 

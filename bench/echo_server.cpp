@@ -33,7 +33,10 @@ int serve_micro(micro::options opts) {
   opts.server_address = "127.0.0.1:0";
   opts.registry = "memory";
   micro::service svc{opts};
-  svc.server().handle("Bench.Echo", [](const micro::context&, const std::string& req, std::string& rsp) { rsp = req; });
+  auto echo = [](const micro::context&, const std::string& req, std::string& rsp) { rsp = req; };
+  svc.server().handle("Bench.Echo", echo);
+  // The same handler declared non-blocking: run on the service actor, no thread hand-off.
+  svc.server().handle("Bench.EchoInline", echo, micro::endpoint_options{}.with_inline());
   using bytes_stream = micro::server_stream<std::string, std::string>;
   svc.server().handle_stream("Bench.StreamEcho", [](const micro::context&, bytes_stream& s) {
     std::string msg;

@@ -3,6 +3,7 @@
 // (blocking API for 1 in flight, the actor API beyond); MODE caf uses raw CAF requests
 // (scoped_actor for 1 in flight, an event-based actor beyond) on the same actor system config.
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -69,11 +70,14 @@ std::size_t wait_done(caf::scoped_actor& self) {
 std::size_t run_micro(micro::client& client, const std::string& address, const run_spec& spec,
                       std::vector<int64_t>& latencies) {
   auto opts = micro::call_options{}.with_address(address).with_content_type("application/octet-stream");
+  // BENCH_ENDPOINT=Bench.EchoInline measures the same echo run inline on the service actor.
+  const char* chosen = std::getenv("BENCH_ENDPOINT");
+  const std::string endpoint = chosen != nullptr && *chosen != '\0' ? chosen : "Bench.Echo";
   if (spec.inflight == 1) {
     std::size_t failed = 0;
     for (std::size_t i = 0; i < spec.calls; ++i) {
       auto t0 = steady::now();
-      auto rsp = client.call<std::string>("bench", "Bench.Echo", spec.payload, opts);
+      auto rsp = client.call<std::string>("bench", endpoint, spec.payload, opts);
       latencies.push_back(since(t0));
       failed += rsp ? 0 : 1;
     }
@@ -83,8 +87,8 @@ std::size_t run_micro(micro::client& client, const std::string& address, const r
   caf::scoped_actor self{sys};
   sys.spawn(pipelined<std::function<void(caf::event_based_actor*, std::function<void(bool)>)>>, spec,
             &latencies, caf::actor{self},
-            [&client, opts, &spec](caf::event_based_actor* me, std::function<void(bool)> done) {
-              micro::call_async<std::string>(me, client, micro::context{}, "bench", "Bench.Echo", spec.payload,
+            [&client, opts, &spec, endpoint](caf::event_based_actor* me, std::function<void(bool)> done) {
+              micro::call_async<std::string>(me, client, micro::context{}, "bench", endpoint, spec.payload,
                                              [done](micro::result<std::string> r) { done(r.ok()); }, opts);
             });
   return wait_done(self);

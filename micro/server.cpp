@@ -31,7 +31,7 @@ void server::handle_raw(registry::endpoint info, raw_handler handler, endpoint_o
     info.meta[idempotent_key] = "true";
   std::lock_guard<std::mutex> guard{impl_->mutex};
   auto name = info.name;
-  impl_->endpoints[name] = impl::entry{std::move(info), std::move(handler), {}, {}};
+  impl_->endpoints[name] = impl::entry{std::move(info), std::move(handler), {}, {}, opts.run_inline};
 }
 
 void server::handle_stream_raw(registry::endpoint info, raw_stream_handler handler) {
@@ -42,7 +42,7 @@ void server::handle_stream_raw(registry::endpoint info, raw_stream_handler handl
   if (impl_->started)
     throw errors::conflict(server_error_id, "cannot add stream endpoint " + info.name + " after the service started");
   auto name = info.name;
-  impl_->endpoints[name] = impl::entry{std::move(info), {}, {}, std::move(handler)};
+  impl_->endpoints[name] = impl::entry{std::move(info), {}, {}, std::move(handler), false};
 }
 
 void server::wrap(handler_wrapper wrapper) {

@@ -55,8 +55,18 @@ struct endpoint_options {
   /// retry a call whose node died after the request was delivered (see micro/selector.hpp).
   bool idempotent = false;
 
+  /// The handler never blocks (no I/O, no sleeps, no nested blocking calls): it runs on the
+  /// service actor itself instead of a worker thread, which saves a thread hand-off per call
+  /// (measured in bench/: see docs/benchmarks.md). A blocking inline handler stalls every call
+  /// and stream of the process, so this is for small, CPU-only handlers.
+  bool run_inline = false;
+
   endpoint_options& with_idempotent(bool v = true) {
     idempotent = v;
+    return *this;
+  }
+  endpoint_options& with_inline(bool v = true) {
+    run_inline = v;
     return *this;
   }
 };

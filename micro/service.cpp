@@ -343,7 +343,7 @@ status service::start() {
       auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor, false}
                            : to_actor_handler(d.opts.name, d.node_id,
                                               builtin ? entry.fn : wrap_handler(entry.fn, internals.wrappers));
-      h.run_on_actor = builtin;  // ours, never block
+      h.run_on_actor = builtin || entry.run_inline;  // ours never block; inline ones say they do not
       spec.endpoints.emplace(name, std::move(h));
     }
   }

@@ -17,6 +17,7 @@ struct server::impl {
     raw_handler fn;     // either a function run on a worker ...
     caf::actor actor;   // ... or a user actor answering actors::request with actors::response
     raw_stream_handler stream_fn;  // a stream endpoint (then fn and actor are empty)
+    bool run_inline = false;       // fn runs on the service actor (endpoint_options::run_inline)
   };
   struct subscription {
     std::string topic;

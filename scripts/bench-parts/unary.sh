@@ -52,6 +52,8 @@ bench_unary() {
       unary_run "stealing.$k.64" MICRO_SCHEDULER=stealing MICRO_SCHEDULER_THREADS=4 \
         "$BIN/bench-rpc-client" micro "$port_stealing" "$k" 64 "$CALLS"
       unary_run "sharing.$k.64" "$BIN/bench-rpc-client" micro "$port_micro" "$k" 64 "$CALLS"
+      # The same echo declared non-blocking (endpoint_options::with_inline): no thread hand-off.
+      unary_run "inline.$k.64" BENCH_ENDPOINT=Bench.EchoInline "$BIN/bench-rpc-client" micro "$port_micro" "$k" 64 "$CALLS"
     done
   done
 }
@@ -82,4 +84,16 @@ unary_table() {
     "$(med sharing.1.64.p50)" "stealing" "$(med stealing.1.64.p50)" us
   add_row "micro calls/s, 64 in flight, 64 B: sharing scheduler (default) vs stealing(4)" \
     "$(med sharing.64.64.rate)" "stealing" "$(med stealing.64.64.rate)" rate
+  local figure metric s
+  for s in "1 p50 unary p50 latency µs, 1 in flight" "64 rate unary calls/s, 64 in flight"; do
+    read -r k metric figure <<<"$s"
+    figure="$figure, 64 B, micro inline handler (with_inline)"
+    local unit=us
+    [[ $metric == rate ]] && unit=rate
+    add_row "$figure" "$(med "inline.$k.64.$metric")" "raw CAF" "$(med "caf.$k.64.$metric")" "$unit"
+    if [[ -n $have_grpc ]]; then
+      grpc_best_row "$figure" "$(med "inline.$k.64.$metric")" "$metric" "$unit" \
+        "$(med "grpc_sync.$k.64.$metric")" "$(med "grpc_cb.$k.64.$metric")"
+    fi
+  done
 }

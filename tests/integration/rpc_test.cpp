@@ -38,6 +38,26 @@ TEST_CASE("a typed protobuf call crosses processes", "[integration][rpc]") {
   CHECK(again->msg() == "Hello Jane");
 }
 
+TEST_CASE("an inline endpoint answers while every handler slot is busy and its exceptions are 500s",
+          "[integration][rpc]") {
+  server_config cfg;
+  cfg.env["MICRO_SERVER_MAX_CONCURRENCY"] = "1";
+  auto srv = start_test_server(cfg);
+  auto client = make_client(srv);
+  // The one slot is taken by a sleeping handler: a pooled endpoint would wait behind it, an
+  // inline one runs on the service actor at once.
+  joining_thread sleeper{[&] { client->call<json>("test", "Test.Sleep", json{{"ms", 1500}}); }};
+  REQUIRE(wait_sleepers(srv, 1));
+  auto t0 = steady_clock::now();
+  auto rsp = client->call<json>("test", "Test.Inline", json{{"name", "a"}});
+  REQUIRE(rsp.ok());
+  CHECK(ms_since(t0) < 1000);
+  auto boom = client->call<json>("test", "Test.Inline", json{{"name", "boom"}});
+  REQUIRE_FALSE(boom.ok());
+  CHECK(boom.error().code == 500);
+  CHECK(boom.error().detail == "inline boom");
+}
+
 TEST_CASE("a JSON request reaches a protobuf handler and JSON comes back", "[integration][rpc][codec]") {
   auto srv = start_test_server();
   auto client = make_client(srv);

@@ -22,6 +22,8 @@
 //   Test.Log       {} -> [{"endpoint", "remaining_ms", "metadata"} or chain events, ...]
 //   Test.Whoami    {} -> {"node": this node's id, "address": its advertised address}; not counted
 //                  (idempotent)
+//   Test.Inline    {"name": N} -> {}: a non-blocking endpoint run inline on the service actor
+//                  (with_inline); N == "boom" throws std::runtime_error
 // Test.Echo is advertised idempotent as well.
 //
 // Test knobs (TEST_*, not MICRO_*: the tests' process helper passes them on explicitly):
@@ -224,6 +226,15 @@ int main(int argc, char** argv) {
         rsp = {{"node", svc.node_id()}, {"address", svc.address()}};
       },
       idempotent);
+
+  srv.handle(
+      "Test.Inline",
+      [](const micro::context&, const json& req, json& rsp) {
+        if (req.value("name", "") == "boom")
+          throw std::runtime_error("inline boom");
+        rsp = json::object();
+      },
+      micro::endpoint_options{}.with_inline());
 
   if (auto st = svc.start(); !st) {
     std::cerr << st.error().to_json() << std::endl;
