@@ -145,16 +145,26 @@ raw_handler make_raw_handler(F handler) {
   };
 }
 
+namespace detail {
+
+/// What the registry advertises for an endpoint taking Req and answering Rsp.
+template <class Req, class Rsp>
+registry::endpoint typed_endpoint(const std::string& name) {
+  registry::endpoint info;
+  info.name = name;
+  info.request = codecs::type_name<Req>();
+  info.response = codecs::type_name<Rsp>();
+  return info;
+}
+
+}  // namespace detail
+
 template <class F>
 void server::handle(const std::string& endpoint, F handler, endpoint_options opts) {
   using traits = detail::handler_traits<F>;
   using Req = typename traits::request;
   using Rsp = typename traits::response;
-  registry::endpoint info;
-  info.name = endpoint;
-  info.request = codecs::type_name<Req>();
-  info.response = codecs::type_name<Rsp>();
-  handle_raw(std::move(info), make_raw_handler<Req, Rsp>(std::move(handler)), opts);
+  handle_raw(detail::typed_endpoint<Req, Rsp>(endpoint), make_raw_handler<Req, Rsp>(std::move(handler)), opts);
 }
 
 template <class F>
@@ -162,11 +172,7 @@ void server::handle_stream(const std::string& endpoint, F handler) {
   using traits = detail::stream_handler_traits<F>;
   using Req = typename traits::request;
   using Rsp = typename traits::response;
-  registry::endpoint info;
-  info.name = endpoint;
-  info.request = codecs::type_name<Req>();
-  info.response = codecs::type_name<Rsp>();
-  handle_stream_raw(std::move(info), [handler = std::move(handler)](raw_stream& raw) -> status {
+  handle_stream_raw(detail::typed_endpoint<Req, Rsp>(endpoint), [handler = std::move(handler)](raw_stream& raw) -> status {
     server_stream<Req, Rsp> s{std::move(raw)};
     if constexpr (std::is_void_v<decltype(handler(s.ctx(), s))>) {
       handler(s.ctx(), s);

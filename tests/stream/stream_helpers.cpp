@@ -1,6 +1,5 @@
 #include "stream_helpers.hpp"
 
-#include <cstring>
 #include <fstream>
 
 #include <catch2/catch.hpp>
@@ -12,18 +11,6 @@ running_server start_stream_server(const std::string& name, std::map<std::string
   cfg.binary = "micro-stream-test-server";
   cfg.env = std::move(env);
   return start_test_server(std::move(cfg));
-}
-
-std::string numbered(uint64_t seq, std::size_t size) {
-  std::string body(std::max(size, sizeof seq), 'x');
-  std::memcpy(body.data(), &seq, sizeof seq);
-  return body;
-}
-
-uint64_t sequence_of(const std::string& body) {
-  uint64_t seq = 0;
-  std::memcpy(&seq, body.data(), std::min(body.size(), sizeof seq));
-  return seq;
 }
 
 json wait_stream_end(running_server& s, const std::string& endpoint, milliseconds timeout) {

@@ -11,16 +11,13 @@
 
 #include "harness.hpp"
 #include "micro/micro.hpp"
+#include "numbered.hpp"
 
 namespace micro::test {
 
 /// Starts micro-stream-test-server named `name` on loopback (static registry), with extra
 /// MICRO_* variables `env`.
 running_server start_stream_server(const std::string& name = "streams", std::map<std::string, std::string> env = {});
-
-/// A message of `size` bytes (at least 8) that starts with `seq`, and the sequence of one.
-std::string numbered(uint64_t seq, std::size_t size);
-uint64_t sequence_of(const std::string& body);
 
 /// Reads the server's stdout until a stream-end event of `endpoint` arrives; null if none in time.
 json wait_stream_end(running_server& s, const std::string& endpoint, milliseconds timeout = 20s);

@@ -23,7 +23,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -32,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include "micro/micro.hpp"
+#include "numbered.hpp"
 
 namespace {
 
@@ -51,17 +51,8 @@ void report_end(const std::string& endpoint, const micro::status& st, uint64_t r
   std::cout << ev.dump() << std::endl;
 }
 
-uint64_t sequence_of(const std::string& body) {
-  uint64_t seq = 0;
-  std::memcpy(&seq, body.data(), std::min(body.size(), sizeof seq));
-  return seq;
-}
-
-std::string numbered(uint64_t seq, std::size_t size) {
-  std::string body(std::max(size, sizeof seq), 'x');
-  std::memcpy(body.data(), &seq, sizeof seq);
-  return body;
-}
+using micro::test::numbered;
+using micro::test::sequence_of;
 
 // Reads everything; true if the messages came numbered 0, 1, 2, ...
 micro::status sink(micro::raw_stream& s, std::chrono::milliseconds pause) {
