@@ -72,39 +72,25 @@ async_stream open_stream_async(caf::event_based_actor* self, client& c, const co
     fail_open(self, *state, id, prepared.error());
     return async_stream{state, id};
   }
-  auto me = caf::actor_cast<caf::actor>(self);
-  auto& internals = c.internals();
-  if (!prepared->call.plan.candidates.empty()) {
-    detail::start_stream(*internals.rt, std::move(*prepared), channel, me, id);
-    return async_stream{state, id};
-  }
-  if (auto hit = internals.cache->lookup(service)) {
-    if (auto st = detail::resolve_into(prepared->call, service, endpoint, *hit, prepared->open_options); !st)
-      fail_open(self, *state, id, st.error());
-    else
-      detail::start_stream(*internals.rt, std::move(*prepared), channel, me, id);
-    return async_stream{state, id};
-  }
-  // Not cached: looked up without blocking `self`. The stream is held weakly meanwhile: dropped
-  // by the actor, it is not opened at all.
+  // Until it is resolved the stream is held weakly: dropped by the actor meanwhile, it is not
+  // opened at all.
   std::weak_ptr<raw_stream::impl> weak = state;
-  auto wait = prepared->call.wait;
-  self->request(internals.watcher, wait, actors::lookup_atom::value, service)
-    .then(
-      [self, rt = internals.rt, me, id, weak, service, endpoint, p = std::move(*prepared)](actors::lookup_result& found) mutable {
-        auto held = weak.lock();
-        if (!held || held->channel->ended())
-          return;
-        if (auto st = detail::resolve_into(p.call, service, endpoint, found, p.open_options); !st)
-          fail_open(self, *held, id, st.error());
-        else
-          detail::start_stream(*rt, std::move(p), held->channel, me, id);
-      },
-      [self, id, weak, service](caf::error& err) {
-        if (auto held = weak.lock())
-          fail_open(self, *held, id,
-                    errors::service_unavailable("micro.client", "lookup of " + service + " failed: " + self->system().render(err)));
-      });
+  auto call = std::move(prepared->call);
+  auto resolve_opts = prepared->open_options;
+  detail::resolve_async(
+    self, c, service, endpoint, std::move(call), resolve_opts,
+    [rt = c.internals().rt, me = caf::actor_cast<caf::actor>(self), id, weak,
+     rest = std::move(*prepared)](detail::prepared_call&& ready) mutable {
+      auto held = weak.lock();
+      if (!held || held->channel->ended())
+        return;
+      rest.call = std::move(ready);
+      detail::start_stream(*rt, std::move(rest), held->channel, me, id);
+    },
+    [self, id, weak](error e) {
+      if (auto held = weak.lock())
+        fail_open(self, *held, id, e);
+    });
   return async_stream{state, id};
 }
 

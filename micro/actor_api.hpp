@@ -75,6 +75,38 @@ void send_call(caf::event_based_actor* self, const caf::actor& client_actor, pre
           });
 }
 
+/// Fills the candidates of `call` without blocking `self`: at once when the call names its
+/// addresses or the registry cache knows the service, else after an asynchronous lookup by the
+/// client's registry watcher. Then `ready(prepared_call&&)` or `failed(error)` runs inside `self`.
+template <class Ready, class Failed>
+void resolve_async(caf::event_based_actor* self, client& c, const std::string& service, const std::string& endpoint,
+                   prepared_call call, const call_options& opts, Ready ready, Failed failed) {
+  if (!call.plan.candidates.empty()) {
+    ready(std::move(call));
+    return;
+  }
+  auto& internals = c.internals();
+  if (auto hit = internals.cache->lookup(service)) {
+    if (auto st = resolve_into(call, service, endpoint, *hit, opts); !st)
+      failed(st.error());
+    else
+      ready(std::move(call));
+    return;
+  }
+  auto wait = call.wait;
+  self->request(internals.watcher, wait, actors::lookup_atom::value, service)
+    .then(
+      [service, endpoint, opts, call = std::move(call), ready = std::move(ready), failed](actors::lookup_result& found) mutable {
+        if (auto st = resolve_into(call, service, endpoint, found, opts); !st)
+          failed(st.error());
+        else
+          ready(std::move(call));
+      },
+      [self, service, failed](caf::error& err) mutable {
+        failed(errors::service_unavailable("micro.client", "lookup of " + service + " failed: " + self->system().render(err)));
+      });
+}
+
 }  // namespace detail
 
 /// Calls without blocking `self`; `on_result(micro::result<Rsp>)` runs inside `self` later.
@@ -95,32 +127,13 @@ void call_async(caf::event_based_actor* self, client& c, const context& parent, 
   auto deliver = [on_result, service, endpoint](result<raw_message>&& out) mutable {
     on_result(detail::decode_reply<Rsp>(std::move(out), service, endpoint));
   };
-  auto& internals = c.internals();
-  auto client_actor = internals.rt->client_actor();
-  if (!call->plan.candidates.empty()) {
-    detail::send_call(self, client_actor, std::move(*call), std::move(deliver));
-    return;
-  }
-  if (auto hit = internals.cache->lookup(service)) {
-    if (auto st = detail::resolve_into(*call, service, endpoint, *hit, opts); !st) {
-      deliver(st.error());
-      return;
-    }
-    detail::send_call(self, client_actor, std::move(*call), std::move(deliver));
-    return;
-  }
-  self->request(internals.watcher, call->wait, actors::lookup_atom::value, service)
-    .then(
-      [self, client_actor, service, endpoint, opts, call = std::move(*call), deliver](actors::lookup_result& found) mutable {
-        if (auto st = detail::resolve_into(call, service, endpoint, found, opts); !st) {
-          deliver(st.error());
-          return;
-        }
-        detail::send_call(self, client_actor, std::move(call), std::move(deliver));
-      },
-      [self, service, deliver](caf::error& err) mutable {
-        deliver(errors::service_unavailable("micro.client", "lookup of " + service + " failed: " + self->system().render(err)));
-      });
+  auto client_actor = c.internals().rt->client_actor();
+  detail::resolve_async(
+    self, c, service, endpoint, std::move(*call), opts,
+    [self, client_actor, deliver](detail::prepared_call&& ready) mutable {
+      detail::send_call(self, client_actor, std::move(ready), std::move(deliver));
+    },
+    [deliver](error e) mutable { deliver(std::move(e)); });
 }
 
 /// What a stream opened by open_stream_async sends to its actor, in this order: `opened` (or
