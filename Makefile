@@ -9,7 +9,7 @@ ifeq ($(SANITIZE),1)
   CMAKE_EXTRA += -DMICRO_SANITIZE=ON
 endif
 
-.PHONY: all deps configure build demo test bench install clean
+.PHONY: all deps configure build build-demo demo test bench install clean
 
 all: build
 
@@ -19,8 +19,13 @@ deps:
 configure: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_EXTRA) >/dev/null
 
+# Everything but the bench programs: libraries, CLI, samples, tests.
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# Only what the demo runs: libraries, the micro CLI, the samples.
+build-demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target demo-all
 
 # Both start an Avahi daemon if none answers (scripts/avahi: loopback only) and stop
 # what they started, by PID, however the run ends.
@@ -30,7 +35,7 @@ AVAHI = AVAHI_STATE_DIR=$(abspath $(BUILD))/avahi $(CURDIR)/scripts/avahi
 AVAHI_AROUND = started=; trap '[ -z "$$started" ] || $(AVAHI) stop' EXIT; trap 'exit 130' INT TERM; \
   if ! $(AVAHI) status >/dev/null 2>&1; then $(AVAHI) start && started=1; fi;
 
-demo: build
+demo: build-demo
 	@$(AVAHI_AROUND) BUILD=$(BUILD) scripts/demo
 
 test: build
