@@ -10,6 +10,7 @@
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
 #include "micro/detail/runtime_access.hpp"
+#include "registry/unavailable.hpp"
 
 namespace micro {
 
@@ -33,19 +34,34 @@ client::impl::~impl() { caf::anon_send_exit(watcher, caf::exit_reason::user_shut
 
 namespace {
 
-std::shared_ptr<registry::registry> open_registry(const options& opts) {
+// Opens the registry the options name. Never throws: a registry that cannot be opened is the
+// user's configuration, so it becomes a registry that answers every lookup with the reason, and
+// each call reports it as a coded error.
+std::shared_ptr<registry::registry> open_registry(const options& opts, status& setup) {
   auto reg = registry::make_registry(opts.registry, opts.registry_address);
-  if (!reg.ok())
-    throw make_error(client_error_id, reg.st.code == registry::errc::invalid_argument ? 400 : 503, reg.st.message);
-  return reg.value;
+  if (reg.ok())
+    return reg.value;
+  setup = make_error(client_error_id, reg.st.code == registry::errc::invalid_argument ? 400 : 503, reg.st.message);
+  return registry::make_unavailable_registry(opts.registry, reg.st);
 }
 
 }  // namespace
 
-client::client(options opts) : client(opts, open_registry(opts)) {}
+client::client(options opts) : client(std::move(opts), nullptr) {}
 
-client::client(options opts, std::shared_ptr<registry::registry> reg)
-    : impl_(std::make_unique<impl>(std::move(opts), std::move(reg))) {}
+client::client(options opts, std::shared_ptr<registry::registry> reg) {
+  // The environment first (code < MICRO_* < flags), so it also chooses the registry.
+  status setup = apply_environment(opts);
+  if (!setup)
+    reg = registry::make_unavailable_registry(
+      opts.registry, registry::status{registry::errc::invalid_argument, setup.error().detail});
+  else if (!reg)
+    reg = open_registry(opts, setup);
+  impl_ = std::make_unique<impl>(std::move(opts), std::move(reg));
+  impl_->setup = std::move(setup);
+}
+
+status client::configured() const { return impl_->setup; }
 
 client::~client() = default;
 
@@ -62,6 +78,8 @@ result<std::vector<registry::service>> filtered(const std::string& service,
   if (!found.ok()) {
     if (found.st.code == registry::errc::not_found)
       return errors::not_found(client_error_id, "service " + service + " not found (" + found.st.message + ")");
+    if (found.st.code == registry::errc::invalid_argument)  // the registry's configuration
+      return errors::bad_request(client_error_id, found.st.message);
     return errors::service_unavailable(client_error_id, found.st.message);
   }
   std::vector<registry::service> kept;

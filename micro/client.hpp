@@ -36,10 +36,19 @@ using call_wrapper = std::function<call_func(call_func next)>;
 
 class client {
  public:
-  /// A client configured by `opts` (registry, timeouts); it shares the process's actor system.
+  /// A client configured by `opts` (registry, timeouts), overridden by MICRO_* environment
+  /// variables unless `opts.read_environment` is false or the environment was applied already
+  /// (micro/options.hpp). It shares the process's actor system. Never throws: a configuration
+  /// that cannot work (a bad MICRO_* value, a registry that cannot be opened) makes every call
+  /// fail with the reason (400 for a bad setting, 503 for an unreachable registry).
   explicit client(options opts = {});
+  /// The same with a registry of your own (the environment still sets the other options).
   client(options opts, std::shared_ptr<registry::registry> reg);
   ~client();
+
+  /// Ok, or the configuration error every call of this client returns (a bad MICRO_* value, a
+  /// registry that cannot be opened): check it once after construction to fail early.
+  status configured() const;
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 

@@ -9,6 +9,15 @@ std::string error::to_json() const {
   return j.dump();
 }
 
+const char* error::what() const noexcept {
+  try {
+    what_ = to_json();
+  } catch (...) {
+    return "micro::error";
+  }
+  return what_.c_str();
+}
+
 std::optional<error> error::from_json(std::string_view text) {
   auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("code") || !j["code"].is_number_integer())

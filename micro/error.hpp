@@ -4,21 +4,35 @@
 // A handler may also `throw` one: it reaches the caller unchanged.
 
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace micro {
 
-struct error {
+/// Also an exception (result::value() and setup mistakes throw it), so that one that escapes
+/// still says what happened: what() is its JSON.
+struct error : std::exception {
   std::string id;      // who produced it: "micro.client", "micro.server", or a service name
   int32_t code = 500;  // HTTP-like
   std::string detail;  // human readable
   std::string status;  // HTTP status text of `code` ("Not Found")
 
+  error() = default;
+  error(std::string id, int32_t code, std::string detail, std::string status = {})
+      : id(std::move(id)), code(code), detail(std::move(detail)), status(std::move(status)) {}
+
+  /// to_json(), kept in the error so the pointer stays valid while it lives.
+  const char* what() const noexcept override;
+
   std::string to_json() const;
   /// Parses go-micro's error JSON; nullopt if `text` is not one.
   static std::optional<error> from_json(std::string_view text);
+
+ private:
+  mutable std::string what_;
 };
 
 bool operator==(const error& a, const error& b);

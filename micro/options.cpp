@@ -242,6 +242,8 @@ status set_option(options& opts, const std::string& key, const std::string& valu
 }
 
 status apply_environment(options& opts) {
+  if (!opts.read_environment || opts.environment_applied)
+    return {};
   for (auto& e : entries()) {
     const char* value = std::getenv(e.info.env);
     if (value == nullptr)
@@ -250,11 +252,14 @@ status apply_environment(options& opts) {
     if (!st)
       return make_error(config_error_id, 400, std::string{e.info.env} + ": " + st.error().detail);
   }
+  opts.environment_applied = true;  // only once it all applied: a fixed variable can be re-read
   return {};
 }
 
 result<flag_outcome> apply_flags(options& opts, int argc, const char* const* argv,
                                  std::vector<std::string>* positional) {
+  if (auto st = apply_environment(opts); !st)
+    return st.error();
   flag_outcome out;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

@@ -47,6 +47,14 @@ struct options {
   std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)
   std::chrono::milliseconds heartbeat_interval{1000};  // detects frozen peers, with:
   std::chrono::milliseconds connection_timeout{5000};
+  // -- where the environment is read -------------------------------------------
+  // MICRO_* variables override what code set, wherever micro reads them: service::init,
+  // micro::client's constructor, and apply_flags (which reads them first, so flags win).
+  // false: these options are taken exactly as code set them.
+  bool read_environment = true;
+  // Set once the environment has been applied; it is read at most once, so flags or code applied
+  // afterwards keep precedence over it.
+  bool environment_applied = false;
 
   // Fluent setters for code.
   options& with_name(std::string v) { name = std::move(v); return *this; }
@@ -67,6 +75,7 @@ struct options {
     return *this;
   }
   options& with_retries(std::size_t v) { retries = v; return *this; }
+  options& with_environment(bool read) { read_environment = read; return *this; }
 };
 
 /// One configurable option: its key, environment variable, flag and help.
@@ -82,11 +91,13 @@ const std::vector<option_info>& option_table();
 /// Sets one option from text ("5s", "127.0.0.1:0", ...). 400 error naming the option if bad.
 status set_option(options& opts, const std::string& key, const std::string& value);
 
-/// Applies every MICRO_* variable of the table that is set in the environment.
+/// Applies every MICRO_* variable of the table that is set in the environment, once: nothing
+/// when `opts.read_environment` is false or `opts.environment_applied` is already true.
 status apply_environment(options& opts);
 
 /// Applies flags (`--key=value` or `--key value`); positional arguments go to `positional`
-/// (nullptr: they are an error). `--help` is reported as `help_requested`.
+/// (nullptr: they are an error). `--help` is reported as `help_requested`. Applies the
+/// environment first if that has not happened yet (code < MICRO_* < flags).
 struct flag_outcome {
   bool help_requested = false;
 };

@@ -304,17 +304,16 @@ status service::start() {
   auto& d = *impl_;
   if (d.running)
     return {};
+  if (auto st = apply_environment(d.opts); !st)  // done by init() already, if it was called
+    return st;
   if (d.opts.name.empty())
     return errors::bad_request(service_error_id, "a service needs a name (options::name, MICRO_SERVER_NAME or --server_name)");
   std::string host;
   uint16_t port = 0;
   if (!actors::split_host_port(d.opts.server_address, host, port))
     return errors::bad_request(service_error_id, "invalid server address \"" + d.opts.server_address + "\"");
-  try {
-    d.client();  // builds the registry: an unknown or misconfigured one is reported here
-  } catch (const error& e) {
-    return e;
-  }
+  if (auto st = d.client().configured(); !st)  // an unknown or misconfigured registry
+    return st;
   d.rt = detail::acquire_runtime(d.opts);
   auto& sys = d.rt->system();
 

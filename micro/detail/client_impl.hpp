@@ -21,6 +21,7 @@ namespace micro {
 
 struct client::impl {
   options opts;
+  status setup;  // ok, or why this client cannot work (client::configured())
   std::shared_ptr<actors::runtime> rt;
   std::shared_ptr<registry::registry> reg;
   std::shared_ptr<registry::cache> cache;  // written by `watcher`, read by calls

@@ -270,6 +270,37 @@ TEST_CASE("apply_environment leaves options alone when nothing is set", "[option
   CHECK(micro::help_text(o) == before);
 }
 
+TEST_CASE("code < MICRO_* < flags, whatever order apply_environment and apply_flags run in",
+          "[options][env][flags]") {
+  scoped_env sel{"MICRO_SELECTOR", "leastconn"};
+  scoped_env retries{"MICRO_CLIENT_RETRIES", "4"};
+  SECTION("flags alone: the environment is read first, then the flags win over it") {
+    micro::options o;
+    o.selector = "latency";  // code
+    REQUIRE(flags(o, {"--selector", "roundrobin"}).ok());
+    CHECK(o.selector == "roundrobin");  // flag over env over code
+    CHECK(o.retries == 4);              // env over code where no flag says otherwise
+    CHECK(o.environment_applied);
+  }
+  SECTION("the environment is applied at most once, so later flags or code are kept") {
+    micro::options o;
+    REQUIRE(micro::apply_environment(o).ok());
+    REQUIRE(flags(o, {"--selector=random"}).ok());
+    o.retries = 0;  // code after the environment
+    REQUIRE(micro::apply_environment(o).ok());
+    CHECK(o.selector == "random");
+    CHECK(o.retries == 0);
+  }
+  SECTION("read_environment = false ignores MICRO_*") {
+    micro::options o;
+    o.with_environment(false);
+    REQUIRE(micro::apply_environment(o).ok());
+    REQUIRE(flags(o, {}).ok());
+    CHECK(o.selector == "random");
+    CHECK(o.retries == 1);
+  }
+}
+
 TEST_CASE("apply_environment reports a bad variable by name", "[options][env]") {
   scoped_env bad{"MICRO_SERVER_MAX_CONCURRENCY", "0"};
   micro::options o;
