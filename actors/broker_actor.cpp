@@ -62,7 +62,7 @@ struct destination {
   bool connecting = false;
   std::deque<queued> queue;
   // Batches sent and not answered, by id: a CAF request to a node that died never completes
-  // by itself (caf-0.17 note, pitfall 1), so the down handler answers them.
+  // by itself (docs/caf-0.17.md, pitfall 1), so the down handler answers them.
   std::unordered_map<uint64_t, std::vector<std::shared_ptr<pending_publish>>> in_flight;
 };
 

@@ -3,7 +3,7 @@
 // (actors/selector.hpp), sends each attempt with the time left before the call's deadline, marks
 // every outcome, retries what its plan allows on another node, and fails every pending attempt
 // to a node the moment CAF reports it down (CAF 0.17 never completes such a request by itself:
-// caf-0.17 note, pitfall 1).
+// docs/caf-0.17.md, pitfall 1).
 
 #include <string>
 #include <vector>

@@ -62,7 +62,7 @@ struct publish_ack {
 
 /// Stream messages, in the order of the frames that carry them (one stream = one pair of
 /// endpoint actors, so no stream id is needed). Many messages per CAF message: batching is
-/// what takes a stream from ~60k to ~900k messages/s (caf-0.17 note, section 5).
+/// what takes a stream from ~60k to ~900k messages/s (docs/caf-0.17.md, section 5).
 struct stream_frames {
   std::vector<std::string> items;
 };

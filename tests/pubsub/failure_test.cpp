@@ -266,7 +266,7 @@ TEST_CASE("a subscriber killed while publishing does not block the publisher", "
               failures, failed_ms, slowest);
 }
 
-// CAF 0.17 never completes a request to a node that died (notes/caf-0.17.md, pitfall 1): the
+// CAF 0.17 never completes a request to a node that died (docs/caf-0.17.md, pitfall 1): the
 // broker answers what was in flight to it when the node goes down. (Until 82c4247 the publisher
 // waited for its whole timeout.)
 TEST_CASE("a publication in flight to a subscriber that dies fails when it dies", "[pubsub][mdns][actor]") {
