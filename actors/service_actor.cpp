@@ -134,6 +134,45 @@ void start_stream(service_self* self, const stream_handler& handler, request ope
   }}.detach();
 }
 
+struct accepted_stream {
+  stream_end refusal;
+  std::shared_ptr<stream_callbacks> callbacks;
+  bool ok() const { return refusal.code == 0 && callbacks != nullptr; }
+};
+
+// An asynchronous stream endpoint: its open function runs here (it must not block) and gives
+// the callbacks; no thread is started. The stream counts as open until its on_end ran.
+accepted_stream accept_async_stream(service_self* self, const stream_handler& handler, const request& req,
+                                    const std::shared_ptr<stream_channel>& channel, clock::time_point deadline) {
+  accepted_stream out;
+  try {
+    auto acceptance = handler.open(req, channel, deadline);
+    out.refusal = std::move(acceptance.refusal);
+    out.callbacks = std::move(acceptance.callbacks);
+  } catch (const std::exception& e) {
+    out.refusal = stream_end{500, server_error_id, e.what()};
+  } catch (...) {
+    out.refusal = stream_end{500, server_error_id, "stream open threw a non-standard exception"};
+  }
+  if (out.refusal.code == 0 && !out.callbacks)
+    out.refusal = stream_end{500, server_error_id, "the stream endpoint gave no callbacks"};
+  if (!out.ok())
+    return out;
+  auto& st = self->state;
+  auto id = st.next_stream++;
+  st.open_streams.emplace(id, channel);
+  st.spec.counters->streams_open.fetch_add(1, std::memory_order_relaxed);
+  st.spec.counters->streams_total.fetch_add(1, std::memory_order_relaxed);
+  caf::actor me = caf::actor_cast<caf::actor>(self);
+  auto user_end = std::move(out.callbacks->on_end);
+  out.callbacks->on_end = [me, id, user_end = std::move(user_end)](const stream_end& final_status) {
+    caf::anon_send(me, stream_done_atom::value, id);
+    if (user_end)
+      user_end(final_status);
+  };
+  return out;
+}
+
 // Checks an open and starts the stream, or says why not.
 caf::result<caf::message> open_stream(service_self* self, request& req, uint32_t window, int64_t stream_timeout_ns,
                                       caf::actor& client_end) {
@@ -161,6 +200,15 @@ caf::result<caf::message> open_stream(service_self* self, request& req, uint32_t
   auto deadline = stream_timeout_ns > 0 ? clock::now() + std::chrono::nanoseconds{stream_timeout_ns}
                                         : clock::time_point::max();
   auto channel = std::make_shared<stream_channel>(st.spec.stream_window);
+  if (it->second.open) {
+    channel->add_credit(window);  // the open function may send at once (queued behind the hello)
+    auto callbacks = accept_async_stream(self, it->second, req, channel, deadline);
+    if (!callbacks.ok())
+      return refuse(callbacks.refusal.code, callbacks.refusal.detail);
+    auto server_end = spawn_server_stream(self->system(), channel, client_end, 0, stream_timeout_ns,
+                                          std::move(callbacks.callbacks));
+    return self->delegate(server_end, stream_open_atom::value);
+  }
   auto server_end = spawn_server_stream(self->system(), channel, client_end, window, stream_timeout_ns);
   start_stream(self, it->second, std::move(req), std::move(channel), deadline);
   // The server endpoint says hello to the client's and answers the open, in that order.

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/stream_callbacks.hpp"
 #include "actors/stream_channel.hpp"
 #include "actors/wire.hpp"
 #include "caf/actor.hpp"
@@ -30,10 +31,23 @@ struct endpoint_handler {
   bool run_on_actor = false;
 };
 
-/// A stream endpoint: run on a thread of its own for the stream's whole life, with the open
-/// request (codecs, metadata) and the channel to the client; returns the stream's final status.
+/// What an asynchronous stream endpoint says to an open: the callbacks that serve the stream, or
+/// (refusal.code != 0) why it is refused.
+struct stream_acceptance {
+  stream_end refusal;
+  std::shared_ptr<stream_callbacks> callbacks;
+};
+
+/// A stream endpoint, in one of two forms:
+/// - `run`: runs on a thread of its own for the stream's whole life, with the open request
+///   (codecs, metadata) and the channel to the client; returns the stream's final status;
+/// - `open`: called on the service actor when a stream opens (it must not block); returns the
+///   callbacks the stream's endpoint actor calls as messages arrive (actors/stream_callbacks.hpp).
+///   No thread per stream: the channel's try_send and finish_send answer from any thread.
 struct stream_handler {
   std::function<stream_end(const request& open, std::shared_ptr<stream_channel> channel, clock::time_point deadline)> run;
+  std::function<stream_acceptance(const request& open, std::shared_ptr<stream_channel> channel,
+                                  clock::time_point deadline)> open;
 };
 
 /// Counters shared with the facade (Debug.Stats reads them from a worker thread).
@@ -43,7 +57,7 @@ struct service_counters {
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> in_flight{0};
   std::atomic<uint64_t> queued{0};
-  std::atomic<uint64_t> streams_open{0};   // stream handlers running
+  std::atomic<uint64_t> streams_open{0};   // streams open (threaded handlers and callbacks)
   std::atomic<uint64_t> streams_total{0};  // streams accepted since start
 };
 
@@ -53,7 +67,7 @@ struct service_spec {
   std::size_t max_concurrency = 64;  // handlers running at once
   std::size_t max_queue = 4096;      // requests waiting for a slot; beyond it: 503
   std::map<std::string, stream_handler> streams;
-  std::size_t max_streams = 1024;    // stream handlers at once (a thread each); beyond it: 503
+  std::size_t max_streams = 1024;    // streams open at once (threaded ones: a thread each); beyond it: 503
   uint32_t stream_window = 64;       // messages a client may send ahead of the handler
   std::shared_ptr<service_counters> counters = std::make_shared<service_counters>();
 };

@@ -109,6 +109,11 @@ bool stream_channel::recv(std::string& body) {
   return true;
 }
 
+void stream_channel::wake() {
+  std::unique_lock<std::mutex> lock{mutex_};
+  notify_wake(lock);
+}
+
 void stream_channel::close_send() {
   std::unique_lock<std::mutex> lock{mutex_};
   if (send_closed_ || ended_)

@@ -44,6 +44,9 @@ class stream_channel {
   stream_end try_send(std::string body);
   /// The next message; false at the end of the peer's messages (then see final_status()).
   bool recv(std::string& body);
+  /// Wakes the endpoint actor (as queued work does) without queueing anything: an asynchronous
+  /// server stream resumed reading (stream_callbacks::paused).
+  void wake();
   /// No more messages from this side (sent after the queued ones). Idempotent.
   void close_send();
   /// This side's own final status (a server handler's outcome): like close_send, carrying it.

@@ -1,6 +1,7 @@
 #include "actors/stream_endpoint.hpp"
 
 #include <atomic>
+#include <deque>
 
 #include "actors/atoms.hpp"
 #include "actors/default_handler.hpp"
@@ -39,6 +40,12 @@ struct endpoint_state {
   bool told_end = false;
   uint64_t listener_allowance = 0;  // messages the server may still send (credit we gave)
   uint32_t listener_consumed = 0;   // answered since credit last went back
+  // An asynchronous server endpoint's callbacks (server side only), see stream_callbacks.hpp.
+  // The allowance and consumed count above serve them too.
+  std::shared_ptr<stream_callbacks> callbacks;
+  std::deque<std::string> held;     // arrived while the callbacks paused reading
+  bool half_close_held = false;     // the client's half-close, told after the held messages
+  stream_end own_end;               // the end this side sent (the server's final status)
   static inline const char* name = "micro.stream";
 };
 
@@ -64,6 +71,21 @@ void finish(endpoint_self* self, bool sent_last_word) {
     st.told_end = true;
     tell(self, stream_event::kind::closed, {}, st.channel->final_status());
   }
+  if (auto callbacks = std::move(st.callbacks)) {  // dropped here: they may hold the stream's handle
+    auto final_status = st.channel->ended() ? st.channel->final_status() : st.own_end;
+    if (callbacks->on_end) {
+      try {
+        callbacks->on_end(final_status);
+      } catch (...) {  // the stream is over either way; nothing to tell anyone
+      }
+    }
+    // The user's handle shares them: break handle -> lambda -> handle.
+    callbacks->on_message = nullptr;
+    callbacks->on_half_close = nullptr;
+    callbacks->on_writable = nullptr;
+    callbacks->on_end = nullptr;
+    st.held.clear();
+  }
   if (!sent_last_word || !st.peer) {
     self->quit();
     return;
@@ -77,16 +99,23 @@ void finish(endpoint_self* self, bool sent_last_word) {
 // Sends what the user queued (in one batch) and this side's end if it came; the server's side
 // is done once its final status is out, the client's once the server's end arrives (or on
 // its own cancel).
+void deliver_held(endpoint_self* self);
+
 void flush(endpoint_self* self) {
   auto& st = self->state;
   if (!st.greeted || st.done)
     return;  // nothing may overtake the hello; the hello flushes what waited for it
+  if (st.callbacks && !st.held.empty())
+    deliver_held(self);  // woken because the callbacks resumed reading
+  if (st.done)
+    return;
   auto out = st.channel->take_outgoing();
   if (!out.items.empty())
     self->send(st.peer, stream_frames{std::move(out.items)});
   if (!out.end)
     return;
   auto code = out.end->code;
+  st.own_end = *out.end;
   self->send(st.peer, std::move(*out.end));
   if (st.side == role::server || code != 0)
     finish(self, true);
@@ -147,11 +176,62 @@ void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> chan
   }
 }
 
+// Runs one of the user's stream callbacks; one that throws fails the stream with 500.
+template <class F>
+bool run_callback(endpoint_self* self, F&& f) {
+  try {
+    f();
+    return true;
+  } catch (const std::exception& e) {
+    fail(self, make_end(500, std::string{"the stream's callback failed: "} + e.what()));
+  } catch (...) {
+    fail(self, make_end(500, "the stream's callback threw a non-standard exception"));
+  }
+  return false;
+}
+
 void add_credit(endpoint_self* self, uint32_t n) {
   auto& st = self->state;
   st.channel->add_credit(n);
   if (st.listener && st.channel->take_want_writable())
     tell(self, stream_event::kind::writable);
+  if (st.callbacks && st.channel->take_want_writable() && st.callbacks->on_writable)
+    run_callback(self, [&] { st.callbacks->on_writable(); });
+}
+
+// An asynchronous server endpoint: each message goes to on_message here, and its credit goes
+// back (every half window) once the callback returned. While the callbacks pause reading,
+// messages wait in `held` (never more than the client's credit allows) and no credit goes back.
+void deliver_held(endpoint_self* self) {
+  auto& st = self->state;
+  auto half = std::max<uint32_t>(1, st.channel->recv_window() / 2);
+  while (!st.held.empty() && st.callbacks && !st.done && !st.callbacks->paused.load()) {
+    auto item = std::move(st.held.front());
+    st.held.pop_front();
+    if (st.callbacks->on_message && !run_callback(self, [&] { st.callbacks->on_message(std::move(item)); }))
+      return;  // the callback failed the stream
+    if (++st.listener_consumed >= half) {
+      st.listener_allowance += st.listener_consumed;
+      self->send(st.peer, stream_credit_atom::value, st.listener_consumed);
+      st.listener_consumed = 0;
+    }
+  }
+  if (st.held.empty() && st.half_close_held && st.callbacks && !st.done) {
+    st.half_close_held = false;
+    if (st.callbacks->on_half_close)
+      run_callback(self, [&] { st.callbacks->on_half_close(); });
+  }
+}
+
+bool deliver_to_callbacks(endpoint_self* self, std::vector<std::string>& items) {
+  auto& st = self->state;
+  if (items.size() > st.listener_allowance)
+    return false;
+  st.listener_allowance -= items.size();
+  for (auto& item : items)
+    st.held.push_back(std::move(item));
+  deliver_held(self);
+  return true;
 }
 
 // The actor API: each message goes to the listener as a request; its answer is the read that
@@ -187,8 +267,12 @@ bool deliver_to_listener(endpoint_self* self, std::vector<std::string>& items) {
 caf::behavior common(endpoint_self* self, caf::message_handler specific) {
   return specific.or_else(caf::message_handler{
     [self](stream_frames& frames) {
-      bool within_credit = self->state.listener ? deliver_to_listener(self, frames.items)
-                                                : self->state.channel->deliver(std::move(frames.items));
+      auto& st = self->state;
+      if (st.done)
+        return;  // late messages after this side's end: nobody reads them
+      bool within_credit = st.callbacks  ? deliver_to_callbacks(self, frames.items)
+                           : st.listener ? deliver_to_listener(self, frames.items)
+                                         : st.channel->deliver(std::move(frames.items));
       if (!within_credit)
         fail(self, make_end(400, "the peer sent more messages than its credit allowed"));
     },
@@ -267,11 +351,15 @@ caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel>
 }
 
 caf::behavior server_stream(endpoint_self* self, std::shared_ptr<stream_channel> channel, caf::actor peer,
-                            uint32_t credit, int64_t stream_timeout_ns) {
+                            uint32_t credit, int64_t stream_timeout_ns, std::shared_ptr<stream_callbacks> callbacks) {
   set_up(self, role::server, std::move(channel), stream_timeout_ns);
+  if (callbacks) {
+    self->state.callbacks = std::move(callbacks);
+    self->state.listener_allowance = self->state.channel->recv_window();
+  }
   self->state.peer = std::move(peer);
   self->monitor(self->state.peer);
-  self->state.channel->add_credit(credit);
+  self->state.channel->add_credit(credit);  // 0 when the service actor gave it already
   return common(self, caf::message_handler{
     [self](stream_open_atom) -> caf::result<response> {
       // The handler runs already and may have queued messages (even its end): they wait for
@@ -284,8 +372,13 @@ caf::behavior server_stream(endpoint_self* self, std::shared_ptr<stream_channel>
       return rp;
     },
     [self](stream_end& end) {
-      if (end.code == 0 && !self->state.done) {
-        self->state.channel->peer_closed();  // half-close: the handler may still answer
+      auto& st = self->state;
+      if (end.code == 0 && !st.done) {
+        st.channel->peer_closed();  // half-close: the handler may still answer
+        if (st.callbacks) {  // after every message that came before it
+          st.half_close_held = true;
+          deliver_held(self);
+        }
         return;
       }
       if (!self->state.done)
@@ -303,8 +396,8 @@ caf::actor spawn_client_stream(caf::actor_system& sys, std::shared_ptr<stream_ch
 }
 
 caf::actor spawn_server_stream(caf::actor_system& sys, std::shared_ptr<stream_channel> channel, caf::actor peer,
-                               uint32_t credit, int64_t stream_timeout_ns) {
-  return sys.spawn(server_stream, std::move(channel), std::move(peer), credit, stream_timeout_ns);
+                               uint32_t credit, int64_t stream_timeout_ns, std::shared_ptr<stream_callbacks> callbacks) {
+  return sys.spawn(server_stream, std::move(channel), std::move(peer), credit, stream_timeout_ns, std::move(callbacks));
 }
 
 std::size_t live_stream_endpoints() noexcept { return live_endpoints.load(); }

@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "actors/call_plan.hpp"
+#include "actors/stream_callbacks.hpp"
 #include "actors/stream_channel.hpp"
 #include "actors/stream_event.hpp"
 #include "actors/wire.hpp"
@@ -44,9 +45,12 @@ caf::actor spawn_client_stream(caf::actor_system& sys, std::shared_ptr<stream_ch
                                stream_open_spec spec);
 
 /// The server's side, talking to the client's endpoint `peer`, which granted `credit`. It
-/// answers `(stream_open_atom)` with the hello to the peer and a `response` (code 0).
+/// answers `(stream_open_atom)` with the hello to the peer and a `response` (code 0). With
+/// `callbacks` (an asynchronous stream endpoint), arriving messages, the half-close, credit for a
+/// refused try_send and the end go to them, on this actor, instead of the channel's inbox.
 caf::actor spawn_server_stream(caf::actor_system& sys, std::shared_ptr<stream_channel> channel,
-                               caf::actor peer, uint32_t credit, int64_t stream_timeout_ns);
+                               caf::actor peer, uint32_t credit, int64_t stream_timeout_ns,
+                               std::shared_ptr<stream_callbacks> callbacks = nullptr);
 
 /// Stream endpoint actors alive in this process (both sides): the leak check's figure.
 std::size_t live_stream_endpoints() noexcept;

@@ -12,7 +12,7 @@ void handle_with_actor(server& srv, registry::endpoint info, caf::actor handler)
   auto& internals = srv.internals();
   std::lock_guard<std::mutex> guard{internals.mutex};
   auto name = info.name;
-  internals.endpoints[name] = server::impl::entry{std::move(info), {}, std::move(handler), {}, false};
+  internals.endpoints[name] = server::impl::entry{std::move(info), {}, std::move(handler), {}, false, {}};
 }
 
 void subscribe_with_actor(server& srv, const std::string& topic, caf::actor subscriber, subscribe_options opts) {

@@ -31,7 +31,7 @@ void server::handle_raw(registry::endpoint info, raw_handler handler, endpoint_o
     info.meta[idempotent_key] = "true";
   std::lock_guard<std::mutex> guard{impl_->mutex};
   auto name = info.name;
-  impl_->endpoints[name] = impl::entry{std::move(info), std::move(handler), {}, {}, opts.run_inline};
+  impl_->endpoints[name] = impl::entry{std::move(info), std::move(handler), {}, {}, opts.run_inline, {}};
 }
 
 void server::handle_stream_raw(registry::endpoint info, raw_stream_handler handler) {
@@ -42,7 +42,18 @@ void server::handle_stream_raw(registry::endpoint info, raw_stream_handler handl
   if (impl_->started)
     throw errors::conflict(server_error_id, "cannot add stream endpoint " + info.name + " after the service started");
   auto name = info.name;
-  impl_->endpoints[name] = impl::entry{std::move(info), {}, {}, std::move(handler), false};
+  impl_->endpoints[name] = impl::entry{std::move(info), {}, {}, std::move(handler), false, {}};
+}
+
+void server::handle_stream_async_raw(registry::endpoint info, raw_async_stream_handler handler) {
+  if (!handler)
+    throw errors::bad_request(server_error_id, "stream endpoint " + info.name + " needs a handler");
+  info.meta[stream_endpoint_key] = "true";
+  std::lock_guard<std::mutex> guard{impl_->mutex};
+  if (impl_->started)
+    throw errors::conflict(server_error_id, "cannot add stream endpoint " + info.name + " after the service started");
+  auto name = info.name;
+  impl_->endpoints[name] = impl::entry{std::move(info), {}, {}, {}, false, std::move(handler)};
 }
 
 void server::wrap(handler_wrapper wrapper) {

@@ -27,6 +27,7 @@
 #include "micro/pubsub.hpp"
 #include "micro/result.hpp"
 #include "micro/selector.hpp"
+#include "micro/async_stream.hpp"
 #include "micro/stream.hpp"
 #include "registry/model.hpp"
 
@@ -108,6 +109,16 @@ class server {
   /// Serves a stream endpoint at the byte level; `info` is what the registry advertises.
   void handle_stream_raw(registry::endpoint info, raw_stream_handler handler);
 
+  /// Serves a stream endpoint without a thread per stream (micro/async_stream.hpp): the handler
+  /// `void(const context&, async_server_stream<Req, Rsp>)` runs when a stream opens, sets
+  /// callbacks and returns; they run on the stream's actor and must not block. Clients see no
+  /// difference from handle_stream. At most MICRO_SERVER_MAX_STREAMS open at once (then 503).
+  template <class F>
+  void handle_stream_async(const std::string& endpoint, F handler);
+
+  /// The same at the byte level.
+  void handle_stream_async_raw(registry::endpoint info, raw_async_stream_handler handler);
+
   /// Subscribes a typed handler `void(const context&, const T&)` to `topic` (see
   /// micro/pubsub.hpp). Takes effect when the service starts; advertised with its endpoints.
   template <class F>
@@ -181,6 +192,18 @@ void server::handle_stream(const std::string& endpoint, F handler) {
       return handler(s.ctx(), s);
     }
   });
+}
+
+template <class F>
+void server::handle_stream_async(const std::string& endpoint, F handler) {
+  using traits = detail::async_stream_handler_traits<F>;
+  using Req = typename traits::request;
+  using Rsp = typename traits::response;
+  handle_stream_async_raw(detail::typed_endpoint<Req, Rsp>(endpoint),
+                          [handler = std::move(handler)](raw_async_server_stream raw) {
+                            async_server_stream<Req, Rsp> s{std::move(raw)};
+                            handler(s.ctx(), s);
+                          });
 }
 
 template <class F>

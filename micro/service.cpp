@@ -330,6 +330,10 @@ status service::start() {
     std::lock_guard<std::mutex> guard{internals.mutex};
     internals.started = true;  // server::wrap() is refused from now on
     for (auto& [name, entry] : internals.endpoints) {
+      if (entry.async_stream_fn) {
+        spec.streams.emplace(name, detail::make_async_stream_opener(entry.async_stream_fn));
+        continue;
+      }
       if (entry.stream_fn) {
         spec.streams.emplace(name, detail::make_stream_runner(entry.stream_fn));
         continue;

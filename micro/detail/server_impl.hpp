@@ -18,6 +18,7 @@ struct server::impl {
     caf::actor actor;   // ... or a user actor answering actors::request with actors::response
     raw_stream_handler stream_fn;  // a stream endpoint (then fn and actor are empty)
     bool run_inline = false;       // fn runs on the service actor (endpoint_options::run_inline)
+    raw_async_stream_handler async_stream_fn;  // or an asynchronous stream endpoint (no thread each)
   };
   struct subscription {
     std::string topic;

@@ -10,6 +10,7 @@
 #include "caf/actor.hpp"
 #include "micro/call_options.hpp"
 #include "micro/detail/client_impl.hpp"
+#include "micro/async_stream.hpp"
 #include "micro/stream.hpp"
 
 namespace micro {
@@ -29,6 +30,11 @@ namespace detail {
 /// The service actor's form of a stream endpoint served by `fn`: a micro::error thrown by it
 /// or returned becomes the stream's final status.
 actors::stream_handler make_stream_runner(raw_stream_handler fn);
+
+/// The service actor's form of an asynchronous stream endpoint (micro/async_stream.hpp): `fn`
+/// runs on the service actor at each open and sets the callbacks; a micro::error it throws
+/// refuses the stream with its code.
+actors::stream_handler make_async_stream_opener(raw_async_stream_handler fn);
 
 /// A stream's end as a status (ok for code 0).
 status to_status(const actors::stream_end& end);

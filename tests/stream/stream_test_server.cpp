@@ -20,6 +20,8 @@
 //   Stream.Fail   sends 3 messages, then fails the stream with 409 (a micro::error).
 //   Stream.Quit   sends 2 messages, then cancels the stream itself ("server gave up", 499).
 // Unary: Test.Ping {} -> {} (to tell a unary endpoint from a stream one).
+// TEST_STREAM_ASYNC=1 serves the same stream endpoints (Stream.Slow excepted) with
+// handle_stream_async, without a thread per stream (async_endpoints.hpp).
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -31,6 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "micro/micro.hpp"
+#include "async_endpoints.hpp"
 #include "numbered.hpp"
 
 namespace {
@@ -80,6 +83,12 @@ int main(int argc, char** argv) {
   auto& srv = svc.server();
   auto raw_info = [](const char* name) { return micro::registry::endpoint{name, "bytes", "bytes", {}}; };
 
+  // TEST_STREAM_ASYNC=1: the same endpoints without a thread per stream (async_endpoints.hpp).
+  const char* async = std::getenv("TEST_STREAM_ASYNC");
+  bool serve_async = async != nullptr && std::string{async} == "1";
+  if (serve_async)
+    micro::test::serve_async_streams(srv, report_end);
+  if (!serve_async) {
   srv.handle_stream_raw(raw_info("Stream.Echo"), [](micro::raw_stream& s) {
     std::string body;
     uint64_t received = 0;
@@ -92,10 +101,6 @@ int main(int argc, char** argv) {
     return micro::status{};
   });
   srv.handle_stream_raw(raw_info("Stream.Sink"), [](micro::raw_stream& s) { return sink(s, {}); });
-  srv.handle_stream_raw(raw_info("Stream.Slow"), [](micro::raw_stream& s) {
-    auto ms = s.ctx().get("sleep_ms");
-    return sink(s, std::chrono::milliseconds{ms ? std::stol(*ms) : 1});
-  });
   srv.handle_stream("Stream.Count", [](const micro::context& ctx, micro::server_stream<json, json>& s) {
     json ask;
     if (!s.recv(ask)) {
@@ -131,6 +136,11 @@ int main(int argc, char** argv) {
     s.cancel("server gave up");
     report_end("Stream.Quit", s.final_status(), 0);
     return micro::status{};
+  });
+  }
+  srv.handle_stream_raw(raw_info("Stream.Slow"), [](micro::raw_stream& s) {
+    auto ms = s.ctx().get("sleep_ms");
+    return sink(s, std::chrono::milliseconds{ms ? std::stol(*ms) : 1});
   });
   srv.handle("Test.Ping", [](const micro::context&, const json&, json& rsp) { rsp = json::object(); });
 
