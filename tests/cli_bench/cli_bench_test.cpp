@@ -1,5 +1,11 @@
 // `micro bench` (build/bin/micro) against micro-test-server processes found through the static
 // registry: how it spreads calls, what it prints, its errors and a node that dies mid-run.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
 #include <catch2/catch.hpp>
 
 #include "harness.hpp"
@@ -259,4 +265,72 @@ TEST_CASE("micro bench: a node killed mid-run costs the calls in flight on it, t
   CHECK_THAT(last, Catch::Contains(" 0 failed"));
   CHECK_THAT(last, Catch::Contains(id_b + " "));
   CHECK_THAT(last, !Catch::Contains(id_a));
+}
+
+TEST_CASE("micro bench: --rate paces the calls, SIGINT ends the run with its summary", "[cli_bench]") {
+  auto srv = start_test_server();
+
+  SECTION("25 calls at 50/s start 20 ms apart: at least 0.48 s") {
+    auto run = run_micro(srv.entry(), {"bench", "test", "Test.Echo", "--requests", "25", "--rate", "50",
+                                       "--concurrency", "4", "--output", "json"});
+    INFO(run.transcript);
+    CHECK(run.status.code == 0);
+    auto s = run.summary();
+    REQUIRE(s.is_object());
+    CHECK(s["ok"] == 25);
+    CHECK(s["seconds"].get<double>() >= 0.48);
+  }
+  SECTION("SIGINT: the calls in flight finish, the summary is printed, exit 0") {
+    process cli{sibling_binary("micro"),
+                {"bench", "test", "Test.Echo", "--duration", "60s", "--interval", "100ms", "--output", "json"},
+                cli_env(srv.entry())};
+    // A progress line: the run is under way.
+    REQUIRE(cli.wait_for_line(stream::err, " calls/s ", 20s));
+    REQUIRE(cli.signal(SIGINT));
+    auto t0 = steady_clock::now();
+    auto run = finish(cli);
+    INFO(run.transcript);
+    CHECK(ms_since(t0) < 10'000);
+    CHECK(run.status.exited);
+    CHECK(run.status.code == 0);
+    auto s = run.summary();
+    REQUIRE(s.is_object());
+    CHECK(s["ok"].get<long long>() > 0);
+    CHECK(s["failed"] == 0);
+    CHECK(s["seconds"].get<double>() < 60);
+    CHECK(std::find(run.err.begin(), run.err.end(),
+                    "micro bench: interrupted; the summary covers the calls made until then") != run.err.end());
+  }
+}
+
+// Through the real Avahi daemon (`make test` starts one with scripts/avahi): the nodes are found
+// by discovery, and the summary names each node's registered address.
+TEST_CASE("micro bench over mDNS: both nodes found, named with their addresses", "[cli_bench][mdns]") {
+  const auto name = "bench-" + std::to_string(::getpid());
+  auto mdns_server = [&] {
+    server_config cfg{name};
+    cfg.env["MICRO_REGISTRY"] = "mdns";
+    return start_test_server(cfg);
+  };
+  auto a = mdns_server();
+  auto b = mdns_server();
+  const std::map<std::string, std::string> mdns{{"MICRO_REGISTRY", "mdns"}};
+  // A fresh process may see one node before the other has been browsed: run until both answer.
+  json s;
+  bench_run run;
+  for (auto deadline = steady_clock::now() + 30s; steady_clock::now() < deadline;) {
+    run = run_micro("", {"bench", name, "Test.Whoami", "--requests", "40", "--output", "json"}, mdns);
+    s = run.summary();
+    if (s.is_object() && s["nodes"].size() == 2)
+      break;
+  }
+  INFO("the mdns registry needs an Avahi daemon: `make test` starts one with scripts/avahi start\n"
+       << run.transcript);
+  REQUIRE(s.is_object());
+  CHECK(s["ok"] == 40);
+  REQUIRE(s["nodes"].size() == 2);
+  std::set<std::string> addresses;
+  for (auto& [id, node] : s["nodes"].items())
+    addresses.insert(node["address"].get<std::string>());
+  CHECK(addresses == std::set<std::string>{a.address, b.address});
 }
