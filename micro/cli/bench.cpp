@@ -9,8 +9,10 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
+#include "micro/cli/args.hpp"
 #include "micro/cli/bench_options.hpp"
 #include "micro/cli/bench_report.hpp"
 #include "micro/cli/bench_tally.hpp"
@@ -130,13 +132,23 @@ int bench(micro::client& client, const std::vector<std::string>& args) {
   std::condition_variable all_done;
   std::size_t running = o.concurrency;
   std::vector<std::thread> callers;
-  for (std::size_t t = 0; t < o.concurrency; ++t)
-    callers.emplace_back([&] {
-      call_loop(client, o, req, plan, tally);
+  std::optional<micro::error> no_thread;
+  for (std::size_t t = 0; t < o.concurrency && !no_thread; ++t) {
+    try {
+      callers.emplace_back([&] {
+        call_loop(client, o, req, plan, tally);
+        std::lock_guard<std::mutex> lock{mutex};
+        if (--running == 0)
+          all_done.notify_all();
+      });
+    } catch (const std::system_error& e) {  // out of threads: end the run, report it
+      no_thread = errors::service_unavailable(cli_error_id, "cannot start caller thread " + std::to_string(t + 1) +
+                                                                " of " + std::to_string(o.concurrency) + ": " + e.what());
+      interrupted.store(true);
       std::lock_guard<std::mutex> lock{mutex};
-      if (--running == 0)
-        all_done.notify_all();
-    });
+      running -= o.concurrency - t;
+    }
+  }
   {
     std::unique_lock<std::mutex> lock{mutex};
     auto last = start;
@@ -157,6 +169,8 @@ int bench(micro::client& client, const std::vector<std::string>& args) {
   }
   for (auto& t : callers)
     t.join();
+  if (no_thread)
+    return fail(*no_thread);
   auto summary = tally.summarize(clock::now() - start);
 
   bench_setup setup{&o, o.call.strategy ? to_string(*o.call.strategy) : client.opts().selector, {}};
