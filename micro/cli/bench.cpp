@@ -111,6 +111,69 @@ std::map<std::string, std::string> node_addresses(micro::client& client, const s
   return out;
 }
 
+// The caller threads of one run: started together, waited for with progress lines meanwhile.
+class caller_threads {
+ public:
+  caller_threads(micro::client& client, const bench_options& o, const raw_message& req, schedule& plan,
+                 bench_tally& tally)
+      : running_(o.concurrency) {
+    for (std::size_t t = 0; t < o.concurrency && !error_; ++t) {
+      try {
+        threads_.emplace_back([&, this] {
+          call_loop(client, o, req, plan, tally);
+          std::lock_guard<std::mutex> lock{mutex_};
+          if (--running_ == 0)
+            all_done_.notify_all();
+        });
+      } catch (const std::system_error& e) {  // out of threads: end the run, report it
+        error_ = errors::service_unavailable(cli_error_id, "cannot start caller thread " + std::to_string(t + 1) +
+                                                               " of " + std::to_string(o.concurrency) + ": " + e.what());
+        interrupted.store(true);
+        std::lock_guard<std::mutex> lock{mutex_};
+        running_ -= o.concurrency - t;
+      }
+    }
+  }
+  ~caller_threads() { join(); }
+  caller_threads(const caller_threads&) = delete;
+  caller_threads& operator=(const caller_threads&) = delete;
+
+  /// Waits until every thread is done; meanwhile, every `interval` (if not 0), prints the
+  /// stretch's counts on stderr.
+  void wait(std::chrono::nanoseconds interval, clock::time_point start, bench_tally& tally) {
+    {
+      std::unique_lock<std::mutex> lock{mutex_};
+      auto done = [this] { return running_ == 0; };
+      auto last = start;
+      while (interval.count() > 0 && !all_done_.wait_until(lock, last + interval, done)) {
+        auto now = clock::now();
+        std::cerr << progress_line(std::chrono::duration<double>(now - start).count(),
+                                   std::chrono::duration<double>(now - last).count(), tally.take_interval())
+                  << std::endl;
+        last = now;
+      }
+      all_done_.wait(lock, done);
+    }
+    join();
+  }
+
+  /// Why not every thread could be started, if so.
+  const std::optional<micro::error>& error() const { return error_; }
+
+ private:
+  void join() {
+    for (auto& t : threads_)
+      if (t.joinable())
+        t.join();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable all_done_;
+  std::size_t running_;
+  std::vector<std::thread> threads_;
+  std::optional<micro::error> error_;
+};
+
 }  // namespace
 
 int bench(micro::client& client, const std::vector<std::string>& args) {
@@ -128,49 +191,10 @@ int bench(micro::client& client, const std::vector<std::string>& args) {
   bench_tally tally;
   auto start = clock::now();
   schedule plan{o, start};
-  std::mutex mutex;
-  std::condition_variable all_done;
-  std::size_t running = o.concurrency;
-  std::vector<std::thread> callers;
-  std::optional<micro::error> no_thread;
-  for (std::size_t t = 0; t < o.concurrency && !no_thread; ++t) {
-    try {
-      callers.emplace_back([&] {
-        call_loop(client, o, req, plan, tally);
-        std::lock_guard<std::mutex> lock{mutex};
-        if (--running == 0)
-          all_done.notify_all();
-      });
-    } catch (const std::system_error& e) {  // out of threads: end the run, report it
-      no_thread = errors::service_unavailable(cli_error_id, "cannot start caller thread " + std::to_string(t + 1) +
-                                                                " of " + std::to_string(o.concurrency) + ": " + e.what());
-      interrupted.store(true);
-      std::lock_guard<std::mutex> lock{mutex};
-      running -= o.concurrency - t;
-    }
-  }
-  {
-    std::unique_lock<std::mutex> lock{mutex};
-    auto last = start;
-    while (running > 0) {
-      if (o.interval.count() == 0) {
-        all_done.wait(lock, [&] { return running == 0; });
-        break;
-      }
-      auto due = last + o.interval;
-      if (all_done.wait_until(lock, due, [&] { return running == 0; }))
-        break;
-      auto now = clock::now();
-      std::cerr << progress_line(std::chrono::duration<double>(now - start).count(),
-                                 std::chrono::duration<double>(now - last).count(), tally.take_interval())
-                << std::endl;
-      last = now;
-    }
-  }
-  for (auto& t : callers)
-    t.join();
-  if (no_thread)
-    return fail(*no_thread);
+  caller_threads callers{client, o, req, plan, tally};
+  callers.wait(o.interval, start, tally);
+  if (callers.error())
+    return fail(*callers.error());
   auto summary = tally.summarize(clock::now() - start);
 
   bench_setup setup{&o, o.call.strategy ? to_string(*o.call.strategy) : client.opts().selector, {}};
