@@ -38,6 +38,14 @@ int publish(micro::client& client, const std::vector<std::string>& args);
 /// else its error. A line that is not JSON cancels the stream: 400 naming the line.
 int stream(micro::client& client, const std::vector<std::string>& args);
 
+/// micro bench SERVICE ENDPOINT [JSON] [--duration D | --requests N] [--concurrency C] [--rate R]
+/// [--strategy S] [--timeout D] [--interval D] [--output text|json] [-m key=value ...]: calls
+/// the endpoint (as `micro call` does: registry, selector, JSON body) from C threads for D
+/// (default 10s) or N calls; prints calls/s, p50/p90/p99 latency, errors by code and calls per
+/// answering node (progress lines on stderr every --interval). Exit 1 if every call failed;
+/// bad arguments: 400 before any call.
+int bench(micro::client& client, const std::vector<std::string>& args);
+
 /// micro subscribe TOPIC [--queue GROUP] [--metadata]: runs a service ("micro-cli-PID" unless
 /// named, on 127.0.0.1:0 unless an address is configured) subscribed to TOPIC; prints each
 /// publication as one JSON line on stdout (the body as JSON if it is, else as a string; with

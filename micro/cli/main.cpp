@@ -13,6 +13,12 @@ const char* usage =
   "  call SERVICE ENDPOINT [JSON] [-m key=value ...] [--content_type=T] [-v]\n"
   "                          call an endpoint with a JSON body, print the JSON response\n"
   "                          (-v: response metadata, e.g. the answering node, on stderr)\n"
+  "  bench SERVICE ENDPOINT [JSON] [--duration D | --requests N] [--concurrency C] [--rate R]\n"
+  "        [--strategy S] [--timeout D] [--interval D] [--output text|json] [-m key=value ...]\n"
+  "                          call an endpoint steadily (as `call` does: registry, selector)\n"
+  "                          for D (default 10s) or N calls from C threads (default 1); print\n"
+  "                          calls/s, p50/p90/p99 latency, errors by code and calls per node\n"
+  "                          (--rate: calls/s in all; --interval: progress lines on stderr)\n"
   "  health SERVICE          Debug.Health of every node of SERVICE\n"
   "  services                the registered service names, one per line\n"
   "  describe SERVICE [--output text|json]\n"
@@ -52,6 +58,8 @@ int main(int argc, char** argv) {
     micro::client client{opts};
     if (command == "call")
       return micro::cli::call(client, args);
+    if (command == "bench")
+      return micro::cli::bench(client, args);
     if (command == "health")
       return micro::cli::health(client, args);
     if (command == "services")
