@@ -2,8 +2,11 @@
 // (Bench.Echo, application/octet-stream) or as a raw CAF actor (std::string -> std::string)
 // published on its own port. In micro mode also the stream endpoints Bench.StreamEcho (every
 // message echoed) and Bench.StreamSink (messages counted; the count, in decimal, is the one
-// message back once the client half-closes). Prints "listening PORT" and serves until SIGTERM/SIGINT.
+// message back once the client half-closes), with a thread per stream, or without one when
+// BENCH_STREAMS=async (handle_stream_async). Prints "listening PORT" and serves until SIGTERM/SIGINT.
 #include <csignal>
+#include <cstdlib>
+#include <memory>
 #include <iostream>
 #include <string>
 
@@ -28,6 +31,9 @@ void wait_for_stop_signal() {
   sigwait(&set, &sig);
 }
 
+void serve_blocking_streams(micro::server& srv);
+void serve_async_streams(micro::server& srv);
+
 int serve_micro(micro::options opts) {
   opts.name = "bench";
   opts.server_address = "127.0.0.1:0";
@@ -37,20 +43,11 @@ int serve_micro(micro::options opts) {
   svc.server().handle("Bench.Echo", echo);
   // The same handler declared non-blocking: run on the service actor, no thread hand-off.
   svc.server().handle("Bench.EchoInline", echo, micro::endpoint_options{}.with_inline());
-  using bytes_stream = micro::server_stream<std::string, std::string>;
-  svc.server().handle_stream("Bench.StreamEcho", [](const micro::context&, bytes_stream& s) {
-    std::string msg;
-    while (s.recv(msg))
-      if (!s.send(msg))
-        break;
-  });
-  svc.server().handle_stream("Bench.StreamSink", [](const micro::context&, bytes_stream& s) {
-    std::string msg;
-    uint64_t count = 0;
-    while (s.recv(msg))
-      ++count;
-    s.send(std::to_string(count));
-  });
+  const char* streams = std::getenv("BENCH_STREAMS");
+  if (streams != nullptr && std::string{streams} == "async")
+    serve_async_streams(svc.server());
+  else
+    serve_blocking_streams(svc.server());
   if (auto st = svc.start(); !st) {
     std::cerr << st.error().to_json() << "\n";
     return 1;
@@ -58,6 +55,51 @@ int serve_micro(micro::options opts) {
   std::cout << "listening " << svc.address().substr(svc.address().rfind(':') + 1) << std::endl;
   wait_for_stop_signal();
   return 0;
+}
+
+// A thread per stream (handle_stream).
+void serve_blocking_streams(micro::server& srv) {
+  using bytes_stream = micro::server_stream<std::string, std::string>;
+  srv.handle_stream("Bench.StreamEcho", [](const micro::context&, bytes_stream& s) {
+    std::string msg;
+    while (s.recv(msg))
+      if (!s.send(msg))
+        break;
+  });
+  srv.handle_stream("Bench.StreamSink", [](const micro::context&, bytes_stream& s) {
+    std::string msg;
+    uint64_t count = 0;
+    while (s.recv(msg))
+      ++count;
+    s.send(std::to_string(count));
+  });
+}
+
+// No thread per stream (handle_stream_async, BENCH_STREAMS=async): the same two endpoints.
+void serve_async_streams(micro::server& srv) {
+  using bytes_stream = micro::async_server_stream<std::string, std::string>;
+  srv.handle_stream_async("Bench.StreamEcho", [](const micro::context&, bytes_stream s) {
+    auto waiting = std::make_shared<std::string>();  // at most one: reading pauses while it waits
+    s.on_message([s, waiting](const std::string& msg) mutable {
+      if (!s.try_send(msg)) {
+        *waiting = msg;
+        s.pause_reading();
+      }
+    });
+    s.on_writable([s, waiting]() mutable {
+      if (s.try_send(*waiting))
+        s.resume_reading();
+    });
+    s.on_half_close([s]() mutable { s.finish(); });
+  });
+  srv.handle_stream_async("Bench.StreamSink", [](const micro::context&, bytes_stream s) {
+    auto count = std::make_shared<uint64_t>(0);
+    s.on_message([count](const std::string&) { ++*count; });
+    s.on_half_close([s, count]() mutable {
+      s.try_send(std::to_string(*count));
+      s.finish();
+    });
+  });
 }
 
 caf::behavior echo_actor() {

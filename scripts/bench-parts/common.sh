@@ -27,6 +27,9 @@ stop_server() {
 # rss_kib PID: resident set size from /proc.
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# threads_of PID: the process's thread count from /proc.
+threads_of() { awk '/^Threads:/ { print $2 }' "/proc/$1/status"; }
+
 # field JSON KEY: a number from a bench program's JSON line; empty when absent.
 field() { { grep -oE "\"$2\":[0-9.e+-]+" <<<"$1" || true; } | head -n1 | cut -d: -f2; }
 
@@ -41,7 +44,7 @@ med() { tr ' ' '\n' <<<"${samples[$1]:-}" | grep -v '^$' | median; }
 fmt() {
   [[ -n $1 ]] || { echo "—"; return; }
   case $2 in
-    rate|KiB) awk -v v="$1" 'BEGIN { printf "%.0f", v }' ;;
+    rate|KiB|threads) awk -v v="$1" 'BEGIN { printf "%.0f", v }' ;;
     *) awk -v v="$1" 'BEGIN { printf "%.1f", v }' ;;
   esac
 }

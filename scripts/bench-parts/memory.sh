@@ -38,7 +38,7 @@ open_streams() {
   start_server "open_$peer" "${server[@]}"
   local port_var="port_open_$peer" pid_var="pid_open_$peer"
   client=("${client[@]/#PORT/${!port_var}}")
-  local line c0 c1 s0 s1
+  local line c0 c1 s0 s1 t1
   coproc OPEN { exec "${client[@]}" 2>"$workdir/open_$peer.err"; }
   local out=${OPEN[0]} in=${OPEN[1]} cpid=$OPEN_PID
   if read -r -t 60 line <&"$out" && [[ $line == connected* ]]; then
@@ -50,7 +50,9 @@ open_streams() {
       c1=${line##* }
       sleep 0.5
       s1=$(rss_kib "${!pid_var}")
+      t1=$(threads_of "${!pid_var}")
       add_sample "open.$peer.server" $(((s1 - s0) * 1000 / n))
+      add_sample "open.$peer.threads" "$t1"
       add_sample "open.$peer.client" $(((c1 - c0) * 1000 / n))
     fi
   fi
@@ -64,6 +66,8 @@ bench_open_streams() {
   for rep in $(seq "$REPS"); do
     if [[ -x $BIN/bench-open-streams ]]; then
       open_streams micro "$OPEN_STREAMS" "$BIN/bench-echo-server" micro -- \
+        "$BIN/bench-open-streams" PORT "$OPEN_STREAMS"
+      open_streams micro_async "$OPEN_STREAMS" BENCH_STREAMS=async "$BIN/bench-echo-server" micro -- \
         "$BIN/bench-open-streams" PORT "$OPEN_STREAMS"
     fi
     if [[ -n $have_grpc ]]; then
@@ -79,4 +83,10 @@ open_streams_rows() {
     add_row "RSS growth per 1,000 open idle streams KiB, $side process" "$(med "open.micro.$side")" \
       "gRPC callback" "$(med "open.grpc.$side")" KiB
   done
+  add_row "RSS growth per 1,000 open idle streams KiB, server process, handle_stream_async" \
+    "$(med "open.micro_async.server")" "gRPC callback" "$(med "open.grpc.server")" KiB
+  add_row "server threads with $OPEN_STREAMS idle streams open, handle_stream_async" \
+    "$(med "open.micro_async.threads")" "gRPC callback" "$(med "open.grpc.threads")" threads
+  add_row "server threads with $OPEN_STREAMS idle streams open, handle_stream (a thread each)" \
+    "$(med "open.micro.threads")" "gRPC callback" "$(med "open.grpc.threads")" threads
 }
