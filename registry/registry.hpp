@@ -68,7 +68,7 @@ status validate_deregister(const std::string& registry_name, const service& svc)
 // - "memory": address "" = the process-wide instance (memory_registry::shared());
 //   any other address names a separate process-wide instance (handy for tests).
 // - "static": address in MICRO_REGISTRY_ADDRESS syntax,
-//   "name=host:port,name=host:port,..." (see static.hpp).
+//   "name=host:port[;idempotent=Endpoint],name=host:port,..." (see static.hpp).
 // Unknown name -> invalid_argument listing the known ones.
 result<std::shared_ptr<registry>> make_registry(const std::string& name,
                                                 const std::string& address = {});
