@@ -62,7 +62,10 @@ struct watcher_state {
   std::shared_ptr<registry::cache> cache;
   std::unique_ptr<watch_thread> watching;
   // Lookups waiting for the one backend fetch of their name, and the events that arrived
-  // meanwhile (applied after the fetch is stored: the fetch may predate them).
+  // meanwhile: applied after the fetch is stored, except those the fetch already reflects
+  // (registry::cache::apply skips them by revision). Some of them were published before the
+  // fetch read the backend and some after, and their order against the fetch's answer is lost on
+  // the way (two threads): a stale snapshot applied on top of the answer would undo it.
   std::map<std::string, std::vector<caf::response_promise>> waiting;
   std::map<std::string, std::vector<registry::event>> held_events;
   std::vector<caf::actor> subscribers;
@@ -82,14 +85,15 @@ caf::behavior fetcher(caf::event_based_actor* self, std::shared_ptr<registry::re
   return {
     [self, backend](lookup_atom, const std::string& name) {
       self->quit();
-      return backend->get_service(name);
+      return backend->get_service_snapshot(name);
     },
   };
 }
 
-void finish_fetch(watcher_self* self, const std::string& name, lookup_result answer) {
+void finish_fetch(watcher_self* self, const std::string& name, registry::service_snapshot fetched) {
   auto& st = self->state;
-  st.cache->store(name, answer);
+  auto answer = std::move(fetched.services);
+  st.cache->store(name, answer, fetched.revision);
   if (auto held = st.held_events.find(name); held != st.held_events.end()) {
     for (auto& ev : held->second)
       st.cache->apply(ev);
@@ -131,13 +135,15 @@ caf::behavior registry_watcher(watcher_self* self, std::shared_ptr<registry::reg
         return rp;  // a fetch of this name is under way
       auto worker = self->spawn<caf::detached>(fetcher, st.backend);
       self->request(worker, fetch_bound, lookup_atom::value, name)
-        .then([self, name](lookup_result& answer) { finish_fetch(self, name, std::move(answer)); },
+        .then([self, name](registry::service_snapshot& fetched) { finish_fetch(self, name, std::move(fetched)); },
               [self, name](caf::error& err) {
                 finish_fetch(self, name,
-                             lookup_result{registry::make_error(registry::errc::unavailable, self->state.backend->name(),
-                                                                "lookup of \"" + name + "\" failed: "
-                                                                  + self->system().render(err)),
-                                           {}});
+                             registry::service_snapshot{
+                               lookup_result{registry::make_error(registry::errc::unavailable, self->state.backend->name(),
+                                                                  "lookup of \"" + name + "\" failed: "
+                                                                    + self->system().render(err)),
+                                             {}},
+                               0});
               });
       return rp;
     },

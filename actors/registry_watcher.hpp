@@ -42,4 +42,5 @@ caf::actor spawn_registry_watcher(caf::actor_system& sys, std::shared_ptr<regist
 
 // Local messages only: these never cross nodes, so they need no serialization.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::lookup_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::registry::service_snapshot)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::registry::event)

@@ -23,6 +23,9 @@ struct call_options {
   std::optional<micro::strategy> strategy;  // empty: the client's (MICRO_SELECTOR)
   std::optional<std::size_t> retries;    // empty: the client's (MICRO_CLIENT_RETRIES)
   bool retry_on_timeout = false;         // also retry a 408 (the handler may have run)
+  bool idempotent = false;               // the caller vouches the call is safe to run twice: also
+                                         // retried when its node died after delivery, whatever
+                                         // the registry says about the endpoint
   std::chrono::milliseconds attempt_timeout{0};  // bound per attempt (0: all the time left), so
                                                  // a slow node leaves time for a retry
   retry_policy retry;                    // empty: default_retry_policy
@@ -39,6 +42,7 @@ struct call_options {
   call_options& with_strategy(micro::strategy s) { strategy = s; return *this; }
   call_options& with_retries(std::size_t n) { retries = n; return *this; }
   call_options& with_retry_on_timeout(bool on = true) { retry_on_timeout = on; return *this; }
+  call_options& with_idempotent(bool on = true) { idempotent = on; return *this; }
   call_options& with_attempt_timeout(std::chrono::milliseconds t) { attempt_timeout = t; return *this; }
   call_options& with_retry_policy(retry_policy p) { retry = std::move(p); return *this; }
 };

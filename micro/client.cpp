@@ -147,9 +147,10 @@ actors::strategy to_actor_strategy(strategy s) {
 }
 
 // The client actor's retry rule for this call: the user's policy (or the default), told what
-// the facade knows about the endpoint.
-std::function<bool(const actors::failed_attempt&)> retry_rule(const call_options& opts, bool idempotent) {
-  return [policy = opts.retry ? opts.retry : retry_policy{default_retry_policy}, idempotent,
+// the facade knows about the endpoint (the registry's word, or the caller's).
+std::function<bool(const actors::failed_attempt&)> retry_rule(const call_options& opts, bool advertised_idempotent) {
+  return [policy = opts.retry ? opts.retry : retry_policy{default_retry_policy},
+          idempotent = advertised_idempotent || opts.idempotent,
           on_timeout = opts.retry_on_timeout](const actors::failed_attempt& a) {
     retry_info info;
     info.attempt = a.attempt;
@@ -347,7 +348,7 @@ result<detail::prepared_call> detail::prepare_call(client& c, const context& par
   plan.retries = opts.retries ? *opts.retries : c.opts().retries;
   plan.backoff = c.opts().retry_backoff;
   plan.attempt_timeout = opts.attempt_timeout;
-  plan.retry = retry_rule(opts, false);  // given addresses: nothing is known about the endpoint
+  plan.retry = retry_rule(opts, false);  // given addresses: only the caller can say it is idempotent
   auto& wire = call.wire;
   wire.service = service;
   wire.endpoint = endpoint;

@@ -13,8 +13,8 @@
 // - Retries go to a different node when there is one, after an exponential back-off with
 //   jitter, never past the call's deadline. Retried by default only when it is safe: the request
 //   never reached a handler (connection failed, node down before delivery, 503). A call to an
-//   endpoint advertised `idempotent` is also retried when its node died after delivery; a 408
-//   only when the call opts in. 4xx and 500 answers from a handler are never retried by default.
+//   endpoint advertised `idempotent`, or made with call_options::with_idempotent(), is also
+//   retried when its node died after delivery; a 408 only when the call opts in. 4xx and 500 answers from a handler are never retried by default.
 
 #include <chrono>
 #include <functional>
@@ -69,7 +69,7 @@ struct retry_info {
   int attempt = 1;                 // the attempt that failed, 1-based
   micro::error error;              // what the caller gets if no retry follows
   failure_kind kind = failure_kind::not_delivered;
-  bool idempotent = false;         // the endpoint is advertised idempotent
+  bool idempotent = false;         // the endpoint is advertised idempotent, or the call says so
   bool retry_on_timeout = false;   // the call opted in to retrying 408
 };
 

@@ -31,14 +31,14 @@ std::optional<std::vector<service>> cache::stale(const std::string& name) const 
   return it->second.versions;
 }
 
-void cache::store(const std::string& name, const result<std::vector<service>>& answer) {
+void cache::store(const std::string& name, const result<std::vector<service>>& answer, std::uint64_t revision) {
   std::lock_guard<std::mutex> lk(mtx_);
   if (answer.ok() && !answer.value.empty()) {
-    entries_[name] = entry{answer.value, false, false, {}, {}};
+    entries_[name] = entry{answer.value, false, false, {}, {}, revision};
   } else if (answer.ok() || answer.st.code == errc::not_found) {
     auto why = answer.ok() ? make_error(errc::not_found, registry_name_, "service \"" + name + "\" has no versions").message
                            : answer.st.message;
-    entries_[name] = entry{{}, true, false, clock::now() + miss_ttl_, std::move(why)};
+    entries_[name] = entry{{}, true, false, clock::now() + miss_ttl_, std::move(why), revision};
   }
 }
 
@@ -48,6 +48,9 @@ void cache::apply(const event& ev) {
   if (it == entries_.end())
     return;
   auto& e = it->second;
+  if (ev.revision != 0 && ev.revision <= e.revision)
+    return;  // published before the stored answer was read: it already holds this, or newer
+  e.revision = std::max(e.revision, ev.revision);
   auto& versions = e.versions;
   auto same_version = [&](const service& s) { return s.version == ev.svc.version; };
   auto found = std::find_if(versions.begin(), versions.end(), same_version);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -41,11 +42,14 @@ class cache {
   std::optional<std::vector<service>> stale(const std::string& name) const;
 
   // Stores the backend's answer for `name`: versions, or a miss if not_found.
-  // Other errors (unavailable) are not cached.
-  void store(const std::string& name, const result<std::vector<service>>& answer);
+  // Other errors (unavailable) are not cached. `revision`: the last event the
+  // answer reflects (registry::service_snapshot), 0 if unknown.
+  void store(const std::string& name, const result<std::vector<service>>& answer, std::uint64_t revision = 0);
 
   // Applies a watch event to a name that is cached (a hit or a miss); events
-  // about names nobody asked for are ignored, as go-micro's cache does.
+  // about names nobody asked for are ignored, as go-micro's cache does, and so
+  // are events the stored answer already reflects (revision <= its revision):
+  // their older snapshot would undo a newer answer.
   void apply(const event& ev);
 
   // The event stream broke (watcher overflowed or stopped): every entry must be
@@ -62,6 +66,7 @@ class cache {
     bool stale = false;
     clock::time_point miss_until{};
     std::string miss_message;  // the backend's, naming the registry and what it searched
+    std::uint64_t revision = 0;  // the last event reflected (0: unknown, apply everything)
   };
 
   std::string registry_name_;

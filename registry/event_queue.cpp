@@ -95,7 +95,7 @@ std::unique_ptr<watcher> watcher_set::add(const std::string& service_name) {
 }
 
 void watcher_set::publish(event_type type, service svc) {
-  event ev{type, std::move(svc), std::chrono::system_clock::now()};
+  event ev{type, std::move(svc), std::chrono::system_clock::now(), ++revision_};
   queues_.erase(std::remove_if(queues_.begin(), queues_.end(),
                                [&](const std::shared_ptr<event_queue>& q) {
                                  if (q->stopped()) return true;

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <vector>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -61,12 +62,17 @@ class watcher_set {
  public:
   explicit watcher_set(std::size_t capacity) : capacity_(capacity) {}
   std::unique_ptr<watcher> add(const std::string& service_name);
-  // Drops watchers that stopped or overflowed on the way.
+  // Numbers the change (event::revision) and sends it to the watchers that want it; drops
+  // watchers that stopped or overflowed on the way.
   void publish(event_type type, service svc);
   void close_all();
+  // The revision of the last change published (0: none yet). Read under the backend's lock
+  // together with its state, it says which events that state already reflects.
+  std::uint64_t revision() const { return revision_; }
 
  private:
   std::size_t capacity_;
+  std::uint64_t revision_ = 0;
   std::vector<std::shared_ptr<event_queue>> queues_;
 };
 

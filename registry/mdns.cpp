@@ -456,10 +456,16 @@ std::string seconds(steady::duration d) {
 }  // namespace
 
 result<std::vector<service>> mdns_registry::get_service(const std::string& name) {
+  return get_service_snapshot(name).services;
+}
+
+service_snapshot mdns_registry::get_service_snapshot(const std::string& name) {
   const auto asked = steady::now();
   auto local = local_services(*state_);
   std::unique_lock<std::mutex> lk(state_->mtx);
   state_->wait_settled(lk);
+  // Events are published under mtx as `found` changes: this is the last one `found` reflects.
+  const auto revision = state_->watchers.revision();
   std::map<std::string, service> versions;  // version -> service
   std::map<std::string, std::map<std::string, node>> nodes;
   auto take = [&](const service& s) {
@@ -485,19 +491,20 @@ result<std::vector<service>> mdns_registry::get_service(const std::string& name)
   }
   if (versions.empty()) {
     const auto now = steady::now();
-    return {make_error(errc::not_found, kName,
-                       "service " + quoted(name) + " not found: browsed " + kType +
-                           " through the Avahi daemon for " +
-                           seconds(now - state_->browse_started) + " (this lookup waited " +
-                           seconds(now - asked) + ")"),
-            {}};
+    return {{make_error(errc::not_found, kName,
+                        "service " + quoted(name) + " not found: browsed " + kType +
+                            " through the Avahi daemon for " +
+                            seconds(now - state_->browse_started) + " (this lookup waited " +
+                            seconds(now - asked) + ")"),
+             {}},
+            revision};
   }
   std::vector<service> out;
   for (auto& [version, s] : versions) {
     for (auto& [id, n] : nodes[version]) s.nodes.push_back(n);
     out.push_back(std::move(s));
   }
-  return {{}, std::move(out)};
+  return {{{}, std::move(out)}, revision};
 }
 
 result<std::vector<service>> mdns_registry::list_services() {

@@ -203,15 +203,20 @@ status memory_registry::deregister_service(const service& svc) {
 }
 
 result<std::vector<service>> memory_registry::get_service(const std::string& name) {
+  return get_service_snapshot(name).services;
+}
+
+service_snapshot memory_registry::get_service_snapshot(const std::string& name) {
   std::lock_guard<std::mutex> lock(state_->mtx);
   state_->prune(steady::now());
+  const auto revision = state_->watchers.revision();  // prune's events included
   auto sit = state_->services.find(name);
   if (sit == state_->services.end())
-    return {make_error(errc::not_found, kName, "service " + quoted(name) + " not found"), {}};
+    return {{make_error(errc::not_found, kName, "service " + quoted(name) + " not found"), {}}, revision};
   std::vector<service> out;
   out.reserve(sit->second.size());
   for (const auto& [version, rec] : sit->second) out.push_back(snapshot(name, version, rec));
-  return {{}, std::move(out)};
+  return {{{}, std::move(out)}, revision};
 }
 
 result<std::vector<service>> memory_registry::list_services() {

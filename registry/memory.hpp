@@ -44,6 +44,7 @@ class memory_registry final : public registry {
   status register_service(const service& svc, const register_options& opts = {}) override;
   status deregister_service(const service& svc) override;
   result<std::vector<service>> get_service(const std::string& name) override;
+  service_snapshot get_service_snapshot(const std::string& name) override;
   result<std::vector<service>> list_services() override;
   std::unique_ptr<watcher> watch(const std::string& service_name = {}) override;
 

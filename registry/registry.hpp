@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,14 @@
 #include "registry/watcher.hpp"
 
 namespace micro::registry {
+
+// A lookup, and where it stands among the backend's watch events: it reflects
+// every event with revision <= `revision` and none after. 0: the backend does
+// not number its events, so they cannot be ordered against the lookup.
+struct service_snapshot {
+  result<std::vector<service>> services;
+  std::uint64_t revision = 0;
+};
 
 struct register_options {
   // A node not re-registered within `ttl` is dropped by backends that keep
@@ -43,6 +52,12 @@ class registry {
   // One entry per version, with its nodes. not_found if there is none.
   virtual result<std::vector<service>> get_service(const std::string& name) = 0;
 
+  // get_service, and the revision of the last event its answer reflects, read
+  // atomically with it. A consumer that applies watch events on top of a lookup
+  // skips those with revision <= this one: they are older than the lookup.
+  // Backends that number their events (memory, mdns) override it.
+  virtual service_snapshot get_service_snapshot(const std::string& name) { return {get_service(name), 0}; }
+
   // One entry per (name, version). Nodes may be empty: use get_service for them.
   virtual result<std::vector<service>> list_services() = 0;
 
@@ -68,7 +83,7 @@ status validate_deregister(const std::string& registry_name, const service& svc)
 // - "memory": address "" = the process-wide instance (memory_registry::shared());
 //   any other address names a separate process-wide instance (handy for tests).
 // - "static": address in MICRO_REGISTRY_ADDRESS syntax,
-//   "name=host:port,name=host:port,..." (see static.hpp).
+//   "name=host:port[;idempotent=Endpoint],name=host:port,..." (see static.hpp).
 // Unknown name -> invalid_argument listing the known ones.
 result<std::shared_ptr<registry>> make_registry(const std::string& name,
                                                 const std::string& address = {});

@@ -63,6 +63,30 @@ std::pair<std::string, std::string> parse_host_port(const std::string& addr) {
   return {shown + ":" + std::to_string(std::stoul(port)), {}};
 }
 
+// Parses the options after an entry's address, "key=value[;key=value...]", into the endpoints
+// they declare idempotent; "" on success, otherwise why not.
+std::string parse_options(const std::string& text, std::vector<std::string>& idempotent) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto semicolon = text.find(';', start);
+    if (semicolon == std::string::npos) semicolon = text.size();
+    const std::string option = trim(text.substr(start, semicolon - start));
+    start = semicolon + 1;
+    if (option.empty()) return "empty option (stray ';'?)";
+    auto eq = option.find('=');
+    if (eq == std::string::npos)
+      return "option \"" + option + "\": missing '=' (expected idempotent=Endpoint)";
+    const std::string key = trim(option.substr(0, eq)), value = trim(option.substr(eq + 1));
+    if (key != "idempotent")
+      return "unknown option \"" + key + "\" (known: idempotent=Endpoint)";
+    if (value.empty()) return "option \"" + option + "\": missing endpoint name";
+    if (has_space(value) || value.find('=') != std::string::npos)
+      return "option \"" + option + "\": invalid endpoint name \"" + value + "\"";
+    idempotent.push_back(value);
+  }
+  return {};
+}
+
 }  // namespace
 
 result<std::vector<service>> parse_static_address(const std::string& address) {
@@ -70,7 +94,7 @@ result<std::vector<service>> parse_static_address(const std::string& address) {
     return {make_error(errc::invalid_argument, kName, what), {}};
   };
   if (trim(address).empty())
-    return fail("no nodes given (expected name=host:port[,name=host:port...])");
+    return fail("no nodes given (expected name=host:port[;idempotent=Endpoint][,name=host:port...])");
   std::vector<service> out;
   std::set<std::pair<std::string, std::string>> seen;
   std::size_t index = 0, start = 0;
@@ -88,13 +112,25 @@ result<std::vector<service>> parse_static_address(const std::string& address) {
     const std::string name = trim(entry.substr(0, eq));
     if (name.empty()) return fail(where + "empty service name");
     if (has_space(name)) return fail(where + "service name contains whitespace");
-    auto [addr, why] = parse_host_port(trim(entry.substr(eq + 1)));
+    const std::string value = entry.substr(eq + 1);
+    const auto semicolon = value.find(';');
+    auto [addr, why] = parse_host_port(trim(value.substr(0, semicolon)));
     if (!why.empty()) return fail(where + why);
     if (!seen.emplace(name, addr).second) return fail(where + "duplicate entry");
+    std::vector<std::string> idempotent;
+    if (semicolon != std::string::npos)
+      if (auto bad = parse_options(value.substr(semicolon + 1), idempotent); !bad.empty())
+        return fail(where + bad);
     auto it = std::find_if(out.begin(), out.end(),
                            [&](const service& s) { return s.name == name; });
     if (it == out.end()) it = out.insert(out.end(), service{name, "", {}, {}, {}});
     it->nodes.push_back(node{name + "-" + addr, addr, {}});
+    for (auto& ep : idempotent) {
+      auto known = std::find_if(it->endpoints.begin(), it->endpoints.end(),
+                                [&](const endpoint& e) { return e.name == ep; });
+      if (known == it->endpoints.end())
+        it->endpoints.push_back(endpoint{ep, {}, {}, {{"idempotent", "true"}}});
+    }
   }
   return {{}, std::move(out)};
 }

@@ -1,5 +1,6 @@
 // A fixed list of nodes given by the operator (MICRO_REGISTRY_ADDRESS), for
-// setups without discovery: "greeter=127.0.0.1:9001,greeter=127.0.0.1:9002".
+// setups without discovery: "greeter=127.0.0.1:9001,greeter=127.0.0.1:9002"
+// (";idempotent=Greeter.Hello" after an address says what a client may retry).
 // Read-only: register/deregister validate their input and then do nothing, so
 // a service configured with it still runs (its own entry is whatever the
 // operator wrote); watch() never yields events.
@@ -13,14 +14,20 @@
 
 namespace micro::registry {
 
-// Parses "name=host:port[,name=host:port...]". Whitespace around entries,
-// names and addresses is ignored. Several entries may share a name (one node
-// each). host may be a name, an IPv4 address or a bracketed IPv6 address
-// ("[::1]:9001"); port is 1..65535. Errors (invalid_argument, naming the bad
-// entry): empty input, empty entry, missing '=', empty name, missing host or
-// port, non-numeric or out-of-range port, the same name=address twice.
+// Parses "name=host:port[;idempotent=Endpoint...][,name=host:port...]".
+// Whitespace around entries, names, addresses and options is ignored. Several
+// entries may share a name (one node each). host may be a name, an IPv4
+// address or a bracketed IPv6 address ("[::1]:9001"); port is 1..65535.
+// "idempotent=Greeter.Hello" (repeatable) declares that endpoint of the
+// service safe to run twice, as a server's endpoint_options::with_idempotent()
+// does over mDNS: the service gets that endpoint with metadata
+// {"idempotent": "true"}, whichever of its entries names it, so a client
+// retries a call whose node died with it in flight. Errors (invalid_argument,
+// naming the bad entry): empty input, empty entry, missing '=', empty name,
+// missing host or port, non-numeric or out-of-range port, the same
+// name=address twice, an empty, unknown or malformed option.
 // Result: one service per name (in order of first appearance), version "",
-// node ids "<name>-<host:port>".
+// node ids "<name>-<host:port>", endpoints only those declared idempotent.
 result<std::vector<service>> parse_static_address(const std::string& address);
 
 class static_registry final : public registry {

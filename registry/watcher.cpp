@@ -14,7 +14,7 @@ const char* to_string(event_type type) noexcept {
 }
 
 bool operator==(const event& a, const event& b) {
-  return std::tie(a.type, a.svc, a.when) == std::tie(b.type, b.svc, b.when);
+  return std::tie(a.type, a.svc, a.when, a.revision) == std::tie(b.type, b.svc, b.when, b.revision);
 }
 bool operator!=(const event& a, const event& b) { return !(a == b); }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 
 #include "registry/model.hpp"
@@ -21,12 +22,18 @@ const char* to_string(event_type type) noexcept;
 // - update: nodes were added/removed/changed or the metadata/endpoints changed;
 //           svc has all nodes that remain.
 // - remove: the version is gone; svc has the nodes it had just before.
-// Snapshots make replays harmless: a consumer can watch first, then read the
-// registry, then apply events (replace on create/update, drop on remove).
+// A consumer watches first, then reads the registry, then applies events
+// (replace on create/update, drop on remove). An event published before the
+// read is older than what the read saw, and a snapshot that old would undo it:
+// `revision` tells them apart (registry::get_service_snapshot).
 struct event {
   event_type type = event_type::create;
   service svc;
   std::chrono::system_clock::time_point when;
+  // The backend's count of changes, this one included: 1, 2, 3, ... across all
+  // services and watchers of one backend instance. 0: the backend does not
+  // number its changes. Not part of the JSON form (go-micro has no such field).
+  std::uint64_t revision = 0;
 };
 
 bool operator==(const event& a, const event& b);

@@ -24,6 +24,8 @@ int call(micro::client& client, const std::vector<std::string>& args) {
       continue;
     if (arg == "-v" || arg == "--verbose") {
       verbose = true;
+    } else if (arg == "--idempotent") {
+      opts.with_idempotent();  // safe to run twice: retried even if its node died mid-call
     } else if (arg.rfind("--content_type=", 0) == 0) {
       content_type = arg.substr(15);
     } else {
@@ -31,7 +33,7 @@ int call(micro::client& client, const std::vector<std::string>& args) {
     }
   }
   if (positional.size() < 2 || positional.size() > 3)
-    return fail(errors::bad_request(cli_error_id, "usage: micro call SERVICE ENDPOINT [JSON] [-m key=value ...] [-v]"));
+    return fail(errors::bad_request(cli_error_id, "usage: micro call SERVICE ENDPOINT [JSON] [-m key=value ...] [--idempotent] [-v]"));
   raw_message req;
   req.content_type = content_type;
   req.accept = "application/json";

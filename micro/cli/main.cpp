@@ -10,8 +10,9 @@ namespace {
 const char* usage =
   "usage: micro [options] COMMAND ...\n"
   "commands:\n"
-  "  call SERVICE ENDPOINT [JSON] [-m key=value ...] [--content_type=T] [-v]\n"
+  "  call SERVICE ENDPOINT [JSON] [-m key=value ...] [--content_type=T] [--idempotent] [-v]\n"
   "                          call an endpoint with a JSON body, print the JSON response\n"
+  "                          (--idempotent: also retry it if its node dies mid-call)\n"
   "                          (-v: response metadata, e.g. the answering node, on stderr)\n"
   "  bench SERVICE ENDPOINT [JSON] [--duration D | --requests N] [--concurrency C] [--rate R]\n"
   "        [--strategy S] [--timeout D] [--interval D] [--output text|json] [-m key=value ...]\n"

@@ -29,11 +29,14 @@ class counting_registry final : public reg::registry {
   }
   reg::status deregister_service(const reg::service& s) override { return inner_->deregister_service(s); }
   reg::result<std::vector<reg::service>> get_service(const std::string& n) override {
+    return get_service_snapshot(n).services;
+  }
+  reg::service_snapshot get_service_snapshot(const std::string& n) override {
     ++lookups_;
     std::this_thread::sleep_for(delay_);  // a backend that takes its time (an mDNS settle)
     if (unavailable_)
-      return {reg::make_error(reg::errc::unavailable, name(), "daemon gone"), {}};
-    return inner_->get_service(n);
+      return {{reg::make_error(reg::errc::unavailable, name(), "daemon gone"), {}}, 0};
+    return inner_->get_service_snapshot(n);
   }
   reg::result<std::vector<reg::service>> list_services() override { return inner_->list_services(); }
   std::unique_ptr<reg::watcher> watch(const std::string& n = {}) override { return inner_->watch(n); }

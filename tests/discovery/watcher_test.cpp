@@ -10,8 +10,10 @@
 #include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
 #include "counting_registry.hpp"
+#include "gated_registry.hpp"
 #include "harness.hpp"
 #include "micro/detail/client_impl.hpp"
+#include "registry/memory.hpp"
 
 using namespace micro;
 using namespace std::chrono_literals;
@@ -161,4 +163,94 @@ TEST_CASE("watcher: when the backend cannot answer, a stale entry is served", "[
   auto fresh = resolve_until(c, name, [](auto& r) { return r && r->size() == 2; });
   REQUIRE(fresh);
   CHECK(fresh->size() == 2);
+}
+
+namespace {
+
+// A client over a gated memory registry, and a subscriber to its watcher that tells when the
+// watcher has handled an event (it forwards each one after applying it).
+struct gated_setup {
+  std::shared_ptr<test::gated_registry> backend =
+    std::make_shared<test::gated_registry>(std::make_shared<registry::memory_registry>());
+  client c{options{}, backend};
+  caf::scoped_actor self{c.internals().rt->system()};
+
+  gated_setup() {
+    // Processed before any event: events are only let through after this was sent.
+    self->send(c.internals().watcher, actors::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
+    // The watcher opens its watch when it starts, which may be after the client is built: the
+    // test's registrations must come after it, or their events are never seen.
+    REQUIRE(backend->await_watch());
+  }
+  ~gated_setup() {
+    self->send(c.internals().watcher, actors::unsubscribe_atom::value, caf::actor_cast<caf::actor>(self));
+    backend->allow_events(1000);
+  }
+
+  // Lets one event through and waits until the watcher has handled it.
+  registry::event pass_one_event() {
+    backend->allow_events(1);
+    registry::event seen;
+    self->receive([&](actors::registry_event_atom, const registry::event& ev) { seen = ev; },
+                  caf::after(std::chrono::seconds(5)) >> [&] { FAIL("no event reached the watcher"); });
+    return seen;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("watcher: an event older than the lookup, arriving during it, does not undo its answer",
+          "[watcher][order]") {
+  gated_setup g;
+  const auto name = unique("held");
+  REQUIRE(g.backend->register_service(one_node(name, "a", "127.0.0.1:9101")));  // event 1: {a}
+  REQUIRE(g.backend->register_service(one_node(name, "b", "127.0.0.1:9102")));  // event 2: {a, b}
+  result<std::vector<std::string>> first = micro::error{};
+  {
+    test::joining_thread caller{[&] { first = g.c.resolve(name); }};
+    REQUIRE(g.backend->await_lookup_read());  // the lookup saw {a, b}
+    auto ev = g.pass_one_event();             // ... and "{a}" reaches the watcher before its answer
+    CHECK(ev.svc.nodes.size() == 1);
+    g.backend->release_lookup();
+  }
+  REQUIRE(first);
+  CHECK(first->size() == 2);
+  auto cached = g.c.resolve(name);
+  REQUIRE(cached);
+  CHECK(cached->size() == 2);
+
+  // Events newer than the lookup still count.
+  g.pass_one_event();  // {a, b}: already known
+  REQUIRE(g.backend->register_service(one_node(name, "c", "127.0.0.1:9103")));
+  g.pass_one_event();
+  auto three = g.c.resolve(name);
+  REQUIRE(three);
+  CHECK(three->size() == 3);
+}
+
+TEST_CASE("watcher: an event older than the lookup, arriving after it, does not undo it", "[watcher][order]") {
+  gated_setup g;
+  const auto name = unique("late-old");
+  REQUIRE(g.backend->register_service(one_node(name, "a", "127.0.0.1:9111")));  // event 1: {a}
+  REQUIRE(g.backend->register_service(one_node(name, "b", "127.0.0.1:9112")));  // event 2: {a, b}
+  result<std::vector<std::string>> first = micro::error{};
+  {
+    test::joining_thread caller{[&] { first = g.c.resolve(name); }};
+    REQUIRE(g.backend->await_lookup_read());
+    g.backend->release_lookup();
+  }
+  REQUIRE(first);
+  CHECK(first->size() == 2);
+  g.pass_one_event();  // "{a}", published before the lookup read
+  auto after_old = g.c.resolve(name);
+  REQUIRE(after_old);
+  CHECK(after_old->size() == 2);
+
+  // A removal after the lookup is applied.
+  REQUIRE(g.backend->deregister_service(one_node(name, "a", "127.0.0.1:9111")));  // event 3: {b}
+  g.pass_one_event();  // event 2
+  g.pass_one_event();  // event 3
+  auto one = g.c.resolve(name);
+  REQUIRE(one);
+  CHECK(*one == std::vector<std::string>{"127.0.0.1:9112"});
 }

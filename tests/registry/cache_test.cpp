@@ -112,3 +112,44 @@ TEST_CASE("cache: stale entries are refetched but still served as stale", "[cach
   REQUIRE(hit);
   CHECK(hit->value.at(0).nodes.at(0).id == "b");
 }
+
+TEST_CASE("cache: events the stored answer already reflects are skipped", "[cache][revision]") {
+  cache c{"memory", 10s};
+  auto numbered = [](event_type type, service svc, std::uint64_t revision) {
+    event ev{type, std::move(svc), {}};
+    ev.revision = revision;
+    return ev;
+  };
+  // The answer was read after event 5: events 1..5 are older than it.
+  c.store("greeter", found({make_service("greeter", "1", {make_node("a"), make_node("b")})}), 5);
+  c.apply(numbered(event_type::create, make_service("greeter", "1", {make_node("a")}), 4));
+  c.apply(numbered(event_type::remove, make_service("greeter", "1", {make_node("a"), make_node("b")}), 5));
+  auto hit = c.lookup("greeter");
+  REQUIRE(hit);
+  REQUIRE(hit->ok());
+  CHECK(hit->value.at(0).nodes.size() == 2);
+
+  // Newer ones apply, and then an older one is skipped too.
+  c.apply(numbered(event_type::update, make_service("greeter", "1", {make_node("b")}), 7));
+  c.apply(numbered(event_type::update, make_service("greeter", "1", {make_node("a"), make_node("b")}), 6));
+  hit = c.lookup("greeter");
+  REQUIRE(hit);
+  CHECK(hit->value.at(0).nodes == std::vector<node>{make_node("b")});
+
+  // A miss read after event 9 ignores a create from before it, not one from after.
+  c.store("gone", not_found(), 9);
+  c.apply(numbered(event_type::create, make_service("gone", "1", {make_node("x")}), 8));
+  auto miss = c.lookup("gone");
+  REQUIRE(miss);
+  CHECK(miss->st.code == errc::not_found);
+  c.apply(numbered(event_type::create, make_service("gone", "1", {make_node("x")}), 10));
+  auto back = c.lookup("gone");
+  REQUIRE(back);
+  CHECK(back->ok());
+
+  // Unnumbered events (revision 0, from a backend that does not count) always apply.
+  c.apply(make_event(event_type::update, make_service("greeter", "1", {make_node("c")})));
+  hit = c.lookup("greeter");
+  REQUIRE(hit);
+  CHECK(hit->value.at(0).nodes == std::vector<node>{make_node("c")});
+}

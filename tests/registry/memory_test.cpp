@@ -341,3 +341,26 @@ TEST_CASE("memory: concurrent registrations are all seen, each once", "[memory][
   CHECK(updates == threads * per_thread - 1);
   CHECK(reg.get_service("load").value.at(0).nodes.size() == threads * per_thread);
 }
+
+TEST_CASE("memory: events are numbered, and a snapshot says which it reflects", "[memory][watch][revision]") {
+  memory_registry reg;
+  auto w = reg.watch();
+  auto empty = reg.get_service_snapshot("greeter");
+  CHECK(empty.services.st.code == errc::not_found);
+  CHECK(empty.revision == 0);
+  REQUIRE(reg.register_service(make_service("greeter", "1", {make_node("a")})).ok());
+  REQUIRE(reg.register_service(make_service("users", "1", {make_node("u")})).ok());
+  REQUIRE(reg.register_service(make_service("greeter", "1", {make_node("b")})).ok());
+  for (std::uint64_t expected : {1u, 2u, 3u}) {
+    auto ev = w->next(kWait);
+    REQUIRE(ev);
+    CHECK(ev->revision == expected);  // across services: one count per backend
+  }
+  auto snap = reg.get_service_snapshot("greeter");
+  REQUIRE(snap.services.ok());
+  CHECK(snap.services.value.at(0).nodes.size() == 2);
+  CHECK(snap.revision == 3);
+  REQUIRE(reg.deregister_service(make_service("greeter", "1", {make_node("a")})).ok());
+  CHECK(reg.get_service_snapshot("greeter").revision == 4);
+  CHECK(reg.get_service("greeter").value.at(0).nodes.size() == 1);
+}

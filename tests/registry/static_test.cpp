@@ -62,6 +62,16 @@ TEST_CASE("static: malformed input is refused, naming the bad entry", "[static]"
       {"a=h:1,", "entry 2 is empty"},
       {",a=h:1", "entry 1 is empty"},
       {"a=h:1, a = h:1", "entry 2 \"a = h:1\": duplicate entry"},
+      {"a=h:1;", "entry 1 \"a=h:1;\": empty option (stray ';'?)"},
+      {"a=h:1;idempotent=A.B;", "empty option"},
+      {"a=h:1;;idempotent=A.B", "empty option"},
+      {"a=h:1;idempotent", "option \"idempotent\": missing '='"},
+      {"a=h:1;idempotent=", "option \"idempotent=\": missing endpoint name"},
+      {"a=h:1;idempotent=A B", "invalid endpoint name \"A B\""},
+      {"a=h:1;idempotent=A=B", "invalid endpoint name \"A=B\""},
+      {"a=h:1;version=2", "unknown option \"version\" (known: idempotent=Endpoint)"},
+      {"a=h;idempotent=A.B", "missing port"},
+      {"a=h:1;idempotent=A.B, a=h:1", "entry 2 \"a=h:1\": duplicate entry"},
   };
   for (const auto& c : cases) {
     INFO("input: \"" << c.input << "\"");
@@ -126,4 +136,26 @@ TEST_CASE("static: a watcher yields nothing until stopped", "[static]") {
   CHECK(w->stopped());
   CHECK_FALSE(w->overflowed());
   CHECK_FALSE(w->next(0ms).has_value());
+}
+
+TEST_CASE("static: idempotent=Endpoint after an address declares it for the whole service", "[static]") {
+  auto parsed = parse_static_address(
+      "greeter=h:1 ; idempotent = Greeter.Hello;idempotent=Greeter.Again, greeter=h:2;idempotent=Greeter.Hello,"
+      "greeter=[::1]:3;idempotent=Greeter.Other,users=h:4");
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed.value.size() == 2);
+  const metadata idem{{"idempotent", "true"}};
+  const auto& greeter = parsed.value[0];
+  CHECK(greeter.nodes == std::vector<node>{node{"greeter-h:1", "h:1", {}}, node{"greeter-h:2", "h:2", {}},
+                                           node{"greeter-[::1]:3", "[::1]:3", {}}});
+  CHECK(greeter.endpoints == std::vector<endpoint>{endpoint{"Greeter.Hello", "", "", idem},
+                                                   endpoint{"Greeter.Again", "", "", idem},
+                                                   endpoint{"Greeter.Other", "", "", idem}});
+  CHECK(parsed.value[1].endpoints.empty());  // options belong to the service they follow
+
+  auto reg = static_registry::from_address("greeter=h:1;idempotent=Greeter.Hello").value;
+  REQUIRE(reg);
+  auto got = reg->get_service("greeter");
+  REQUIRE(got.ok());
+  CHECK(got.value.at(0).endpoints == std::vector<endpoint>{endpoint{"Greeter.Hello", "", "", idem}});
 }

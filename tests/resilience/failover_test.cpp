@@ -1,6 +1,7 @@
-// Failover: a node SIGKILLed while four threads call an idempotent endpoint. Over mDNS, because
-// a call lost with its node is retried only when the registry says the endpoint is idempotent
-// (the static registry knows no endpoints).
+// Failover: a node SIGKILLed while four threads call an idempotent endpoint. Over mDNS the
+// registry says the endpoint is idempotent, so a call lost with its node is retried; over the
+// static registry only when the caller says so (call_options::with_idempotent) or the entry does
+// (";idempotent=Test.Whoami").
 #include <signal.h>
 
 #include <cstdio>
@@ -133,4 +134,59 @@ TEST_CASE("failover contrast: with retries 0 the calls in flight on the killed n
       CHECK(r.code == 503);
       CHECK(r.end >= o.kill_sent);  // nothing failed before the kill
     }
+}
+
+namespace {
+
+enum class idempotent_by { nobody, call_option, static_entry };
+
+// Three static-registry nodes, the victim slow (300 ms per call) so that calls are certainly in
+// its handler when it is SIGKILLed; returns what the kill cost.
+failover_outcome static_failover(idempotent_by who) {
+  auto c = start_cluster(unique_service("fos"), 3, [](int i, server_config& cfg) {
+    cfg.env["TEST_DELAY_MS"] = i == 0 ? "300" : "5";
+  });
+  std::string entries;
+  for (auto& n : c.nodes)
+    entries += (entries.empty() ? "" : ",") + n.entry() + (who == idempotent_by::static_entry ? ";idempotent=Test.Whoami" : "");
+  auto client = make_client(entries, c.all());
+  client->reset_marks(c.name);
+  auto opts = micro::call_options{};
+  if (who == idempotent_by::call_option)
+    opts.with_idempotent();
+  return kill_mid_stream(*client, c, opts, 40, 200);
+}
+
+}  // namespace
+
+TEST_CASE("failover over the static registry: calls in flight on a killed node are lost unless idempotent",
+          "[resilience][failover][static]") {
+  SECTION("nobody says the endpoint is idempotent: the calls in flight fail with 503") {
+    auto o = static_failover(idempotent_by::nobody);
+    print("static registry, not idempotent", o);
+    INFO("first error: " << o.first_error);
+    CHECK(o.failed >= 1);
+    for (auto& r : o.calls)
+      if (!r.ok) {
+        INFO(r.error);
+        CHECK(r.code == 503);
+        CHECK(r.end >= o.kill_sent);
+      }
+  }
+  SECTION("the call says so: none is lost") {
+    auto o = static_failover(idempotent_by::call_option);
+    print("static registry, call_options::with_idempotent()", o);
+    INFO("first error: " << o.first_error);
+    CHECK(o.in_progress_at_kill >= 1);
+    CHECK(o.failed == 0);
+    CHECK(o.answered_by_victim_after == 0);
+  }
+  SECTION("the static entry says so: none is lost") {
+    auto o = static_failover(idempotent_by::static_entry);
+    print("static registry, entry ;idempotent=Test.Whoami", o);
+    INFO("first error: " << o.first_error);
+    CHECK(o.in_progress_at_kill >= 1);
+    CHECK(o.failed == 0);
+    CHECK(o.answered_by_victim_after == 0);
+  }
 }

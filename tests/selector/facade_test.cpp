@@ -286,6 +286,13 @@ TEST_CASE("a lost node is retried only if every version declares the endpoint id
                                         two_versions({{"idempotent", "yes"}}), opts).ok());
     CHECK_FALSE(retried(call, attempt_failure::node_lost));
   }
+  SECTION("the call says it is idempotent, whatever the registry says") {
+    opts.with_idempotent();
+    REQUIRE(micro::detail::resolve_into(call, "greeter", "Greeter.Bye", two_versions({}, {}), opts).ok());
+    CHECK(retried(call, attempt_failure::node_lost));
+    CHECK_FALSE(retried(call, attempt_failure::handler_error));
+    CHECK_FALSE(retried(call, attempt_failure::timeout));  // a 408 still needs retry_on_timeout
+  }
   SECTION("a version that does not declare the endpoint") {
     // Greeter.Bye exists only in 2.0 (and without the flag); 1.0 does not declare it.
     REQUIRE(micro::detail::resolve_into(call, "greeter", "Greeter.Bye", two_versions(), opts).ok());
