@@ -64,6 +64,7 @@ using guarded_scribe_ptr = caf::intrusive_ptr<guarded_scribe>;
 struct guard_state {
   guard_limits limits;
   std::size_t max_connections;
+  std::size_t max_backlog;  // bytes queued for one peer beyond the batch being sent
   guard_log log;
 
   std::mutex mutex;
@@ -75,7 +76,10 @@ struct guard_state {
   std::size_t suppressed = 0;
 
   guard_state(const guard_limits& l, guard_log lg)
-      : limits(l), max_connections(effective_max_connections(l.max_connections)), log(std::move(lg)) {
+      : limits(l),
+        max_connections(effective_max_connections(l.max_connections)),
+        max_backlog(std::max<std::size_t>(std::size_t{64} << 20, std::size_t{4} * l.max_frame_size)),
+        log(std::move(lg)) {
     if (!log)
       log = [](const std::string& line) { std::cerr << line << std::endl; };
   }
@@ -143,7 +147,7 @@ class guarded_scribe final : public net::scribe_impl {
   bool consume(caf::execution_unit* ctx, const void* data, size_t size) override {
     if (detached())
       return false;
-    last_chunk_ = clock_type::now();
+    ++chunks_;  // no clock read per chunk: the sweep notices the count moving
     bool completes_handshake = false;
     if (payload_due_ == 0) {
       auto why = check_header(static_cast<const unsigned char*>(data), size);
@@ -162,6 +166,20 @@ class guarded_scribe final : public net::scribe_impl {
     return more;
   }
 
+  // Called by the broker after it wrote to this connection. What stays queued here is what
+  // could not even start to be sent: a peer that does not read, while the node keeps answering
+  // what it sends. Closed on the multiplexer right after (not inside the broker's handler).
+  void flush() override {
+    scribe_impl::flush();
+    auto queued = wr_buf().size();
+    if (queued <= state_->max_backlog || backlog_closing_)
+      return;
+    backlog_closing_ = true;
+    auto why = std::to_string(queued) + " bytes queued for a peer that does not read them (more than " +
+               std::to_string(state_->max_backlog) + ")";
+    stream_.backend().post([self = guarded_scribe_ptr{this}, why] { self->close_with(why); });
+  }
+
   // Closes the connection now; the BASP broker gets an ordinary connection_closed_msg.
   void close_with(const std::string& why) {
     if (detached())
@@ -171,8 +189,12 @@ class guarded_scribe final : public net::scribe_impl {
     io_failure(&stream_.backend(), net::operation::read);
   }
 
-  // Why this connection is due to be closed at `now`, or "".
-  std::string overdue(clock_type::time_point now) const {
+  // Why this connection is due to be closed at `now`, or "". Called by the sweep only.
+  std::string overdue(clock_type::time_point now) {
+    if (chunks_ != chunks_seen_) {
+      chunks_seen_ = chunks_;
+      last_chunk_ = now;
+    }
     auto& l = state_->limits;
     if (!handshaken_ && now - opened_ >= l.handshake_timeout)
       return "no BASP handshake within " + ms_text(l.handshake_timeout) + " (handshake_timeout)";
@@ -236,8 +258,11 @@ class guarded_scribe final : public net::scribe_impl {
   std::string peer_;
   bool remembered_ = false;
   bool handshaken_ = false;
+  bool backlog_closing_ = false;
   uint32_t payload_due_ = 0;  // 0: the next chunk is a header
   clock_type::time_point opened_{};
+  uint64_t chunks_ = 0;  // headers and payloads received
+  uint64_t chunks_seen_ = 0;  // by the last sweep, which saw them at:
   clock_type::time_point last_chunk_{};
 };
 

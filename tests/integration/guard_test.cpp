@@ -25,6 +25,7 @@ namespace {
 
 constexpr long long rss_slack = 64LL << 20;  // far below every claim made here (1 GiB, 4 GiB)
 constexpr uint8_t direct_message_op = 2;
+constexpr uint8_t monitor_message_op = 4;
 
 // Timeouts short enough for a quick test; the defaults are 5 s and 60 s.
 std::map<std::string, std::string> quick_timeouts() {
@@ -178,6 +179,33 @@ TEST_CASE("guard: a slow-loris payload after a handshake is closed at the idle t
   CHECK(elapsed < 2500);
   CHECK(unlogged_closes(srv, {peer.local_port()}, "nothing complete received for 1000ms (idle_timeout)").empty());
   require_prompt_call(*client);
+}
+
+TEST_CASE("guard: a peer that sends but never reads is closed before its backlog grows past 64 MiB",
+          "[integration][guard]") {
+  server_config cfg;
+  cfg.env = {{"MICRO_CONNECTION_TIMEOUT", "30s"}};
+  auto srv = start_test_server(cfg);
+  auto client = make_client(srv);
+  auto rss_before = rss_bytes(srv.proc->pid());
+  REQUIRE(rss_before > 0);
+  raw_peer peer{port_of(srv)};
+  REQUIRE(peer.handshake(0x7e0000bb, 5s));
+  // "Monitor your actor 0x7fffffff": it does not exist, so the node answers each of these
+  // 96-byte messages with a down message of about 110 bytes, which this peer never reads.
+  std::string batch;
+  for (int i = 0; i < 1000; ++i)
+    batch += basp_header(monitor_message_op, 64, 0, 0, 0x7fffffff) + peer.own_node_id() + peer.node_id();
+  std::size_t sent = 0;
+  while (sent < (std::size_t{150} << 20) && peer.send(batch))
+    sent += batch.size();
+  INFO("sent " << (sent >> 20) << " MiB");
+  CHECK(sent < (std::size_t{100} << 20));  // closed on the way
+  CHECK(unlogged_closes(srv, {peer.local_port()}, "queued for a peer that does not read them").empty());
+  require_prompt_call(*client);
+  auto grown = rss_bytes(srv.proc->pid()) - rss_before;
+  INFO("RSS grew by " << (grown >> 20) << " MiB");
+  CHECK(grown < 2 * rss_slack);  // the 64 MiB backlog, gone with the connection
 }
 
 TEST_CASE("guard: 1,100 connections that never handshake do not exhaust a 1,024 fd limit",

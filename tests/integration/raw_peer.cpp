@@ -77,7 +77,11 @@ raw_peer::~raw_peer() {
 }
 
 raw_peer::raw_peer(raw_peer&& other) noexcept
-    : fd_(other.fd_), local_port_(other.local_port_), closed_(other.closed_) {
+    : fd_(other.fd_),
+      local_port_(other.local_port_),
+      closed_(other.closed_),
+      node_id_(std::move(other.node_id_)),
+      own_node_id_(std::move(other.own_node_id_)) {
   other.fd_ = -1;
 }
 
@@ -149,11 +153,12 @@ bool raw_peer::handshake(uint32_t pid, std::chrono::milliseconds timeout) {
   auto payload = read_exactly(get_be32(header, 4), timeout);
   if (payload.size() < node_id_size)
     return false;
-  auto node_id = payload.substr(0, node_id_size);
+  node_id_ = payload.substr(0, node_id_size);
+  own_node_id_ = node_id_;
   std::string pid_bytes;
   put_be(pid_bytes, pid, 4);
-  node_id.replace(8, 4, pid_bytes);  // another process on the server's host
-  return send(basp_header(client_handshake_op, static_cast<uint32_t>(node_id.size())) + node_id);
+  own_node_id_.replace(8, 4, pid_bytes);  // another process on the server's host
+  return send(basp_header(client_handshake_op, static_cast<uint32_t>(own_node_id_.size())) + own_node_id_);
 }
 
 long long rss_bytes(pid_t pid) {

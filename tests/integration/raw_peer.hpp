@@ -47,11 +47,16 @@ class raw_peer {
   /// Reads the node's server handshake and answers with a client handshake of a made-up node
   /// (the server's node id with process id `pid`), as a CAF node would. False if it fails.
   bool handshake(uint32_t pid, std::chrono::milliseconds timeout);
+  /// After handshake(): the node's id and the made-up one (32 bytes each, as on the wire).
+  const std::string& node_id() const noexcept { return node_id_; }
+  const std::string& own_node_id() const noexcept { return own_node_id_; }
 
  private:
   int fd_ = -1;
   uint16_t local_port_ = 0;
   bool closed_ = false;
+  std::string node_id_;
+  std::string own_node_id_;
 };
 
 /// Resident memory of `pid` in bytes (VmRSS of /proc/<pid>/status); -1 if unreadable.
