@@ -203,9 +203,13 @@ TEST_CASE("guard: a peer that sends but never reads is closed before its backlog
   CHECK(sent < (std::size_t{100} << 20));  // closed on the way
   CHECK(unlogged_closes(srv, {peer.local_port()}, "queued for a peer that does not read them").empty());
   require_prompt_call(*client);
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's quarantine keeps the freed backlog: RSS says nothing there
   auto grown = rss_bytes(srv.proc->pid()) - rss_before;
   INFO("RSS grew by " << (grown >> 20) << " MiB");
   CHECK(grown < 2 * rss_slack);  // the 64 MiB backlog, gone with the connection
+#else
+  static_cast<void>(rss_before);
+#endif
 }
 
 TEST_CASE("guard: 1,100 connections that never handshake do not exhaust a 1,024 fd limit",
