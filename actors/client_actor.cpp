@@ -4,6 +4,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "actors/basp_guard.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
@@ -215,7 +216,7 @@ void connect(client_self* self, const std::string& address) {
     longest = std::max(longest, out.req.timeout_ns);
   longest = std::min<int64_t>(longest, std::chrono::nanoseconds{connect_bound}.count());
   ++conn.connect_attempts;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = guarded_middleman(self->system());  // checks what the node sends back
   self->request(mm, caf::timespan{longest}, caf::connect_atom::value, host, port)
     .then(
       [self, address](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {

@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "actors/atoms.hpp"
+#include "actors/basp_guard.hpp"
 #include "actors/broker_actor.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/wire.hpp"
@@ -70,11 +71,15 @@ caf::actor spawn_node_actor(caf::actor_system& sys, caf::actor broker) {
 
 publish_result publish_node(caf::actor_system& sys, const caf::actor& node, const std::string& host,
                             uint16_t port) {
-  const char* in = (host.empty() || host == "0.0.0.0") ? nullptr : host.c_str();
-  auto bound = sys.middleman().publish(node, port, in, true);
-  if (!bound)
-    return {0, sys.render(bound.error())};
-  return {*bound, {}};
+  // Through the guard's middleman, so that the port's connections are checked (basp_guard.hpp).
+  std::string in = (host.empty() || host == "0.0.0.0") ? std::string{} : host;
+  publish_result out;
+  caf::scoped_actor self{sys};
+  self->request(guarded_middleman(sys), caf::infinite, caf::publish_atom::value, port,
+                caf::actor_cast<caf::strong_actor_ptr>(node), std::set<std::string>{}, in, true)
+    .receive([&](uint16_t bound) { out.port = bound; },
+             [&](caf::error& e) { out.error = sys.render(e); });
+  return out;
 }
 
 void unpublish_node(caf::actor_system& sys, const caf::actor& node) {

@@ -24,6 +24,7 @@ struct runtime::impl {
   std::mutex client_mutex;
   caf::actor client;
   caf::actor broker;
+  std::unique_ptr<basp_guard> guard;  // before any node is published or dialled
 
   explicit impl(const runtime_config& rc) {
     add_wire_types(cfg);
@@ -42,6 +43,7 @@ struct runtime::impl {
     // Only our own default handlers apply; CAF's printing of unexpected messages would be noise.
     cfg.set("logger.console", caf::atom("none"));
     system = std::make_unique<caf::actor_system>(cfg);
+    guard = std::make_unique<basp_guard>(*system, rc.guard);
   }
 };
 
@@ -63,6 +65,7 @@ runtime::~runtime() {
   if (impl_->client)
     caf::anon_send_exit(impl_->client, caf::exit_reason::user_shutdown);
   impl_->client = nullptr;
+  impl_->guard.reset();
   impl_->system.reset();  // waits for every actor to finish
 }
 

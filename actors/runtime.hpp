@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "actors/basp_guard.hpp"
 #include "actors/selector.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
@@ -20,6 +21,7 @@ struct runtime_config {
   std::chrono::milliseconds heartbeat_interval{1000};  // must be on for every node
   std::chrono::milliseconds connection_timeout{5000};  // 0 disables frozen-peer detection
   selector_config selector;  // of the process's client actor
+  guard_limits guard;  // every BASP connection of the process (actors/basp_guard.hpp)
 };
 
 class runtime {

@@ -52,6 +52,26 @@ status set_duration(Duration& out, const std::string& key, const std::string& va
   return {};
 }
 
+// A byte count within [min, max], as parse_size reads it.
+status set_size(std::size_t& out, const std::string& key, const std::string& value, std::size_t min,
+                std::size_t max) {
+  auto n = parse_size(value);
+  if (!n)
+    return bad_value(key, value, n.error().detail);
+  if (*n < min || *n > max)
+    return bad_value(key, value, "must be from " + std::to_string(min) + " to " + std::to_string(max) + " bytes");
+  out = *n;
+  return {};
+}
+
+std::string show_size(std::size_t n) {
+  if (n != 0 && n % (std::size_t{1} << 20) == 0)
+    return std::to_string(n >> 20) + "MiB";
+  if (n != 0 && n % 1024 == 0)
+    return std::to_string(n >> 10) + "KiB";
+  return std::to_string(n);
+}
+
 status set_address(std::string& out, const std::string& key, const std::string& value) {
   auto colon = value.rfind(':');
   bool ok = colon != std::string::npos && colon > 0 && colon + 1 < value.size();
@@ -188,6 +208,28 @@ const std::vector<option_entry>& entries() {
     {{"selector_circuit_backoff", "MICRO_SELECTOR_CIRCUIT_BACKOFF", "--selector_circuit_backoff", "how long an open circuit skips its node (doubles per relapse)"},
      [](options& o, const std::string& v) { return set_duration(o.circuit_backoff, "selector_circuit_backoff", v); },
      [](const options& o) { return show_ms(o.circuit_backoff); }},
+    {{"transport_max_frame_size", "MICRO_TRANSPORT_MAX_FRAME_SIZE", "--transport_max_frame_size", "largest message a peer may send (1KiB to 4GiB-1); a larger one closes its connection"},
+     [](options& o, const std::string& v) {
+       return set_size(o.max_frame_size, "transport_max_frame_size", v, 1024, 0xFFFFFFFFu);
+     },
+     [](const options& o) { return show_size(o.max_frame_size); }},
+    {{"transport_handshake_timeout", "MICRO_TRANSPORT_HANDSHAKE_TIMEOUT", "--transport_handshake_timeout", "a connection that has not completed its handshake by then is closed"},
+     [](options& o, const std::string& v) -> status {
+       std::chrono::milliseconds d{};
+       if (auto st = set_duration(d, "transport_handshake_timeout", v); !st)
+         return st;
+       if (d.count() <= 0)
+         return bad_value("transport_handshake_timeout", v, "must be at least 1ms");
+       o.handshake_timeout = d;
+       return {};
+     },
+     [](const options& o) { return show_ms(o.handshake_timeout); }},
+    {{"transport_idle_timeout", "MICRO_TRANSPORT_IDLE_TIMEOUT", "--transport_idle_timeout", "a connection with no complete frame for this long is closed (0ms: never; keep above heartbeat_interval)"},
+     [](options& o, const std::string& v) { return set_duration(o.idle_timeout, "transport_idle_timeout", v); },
+     [](const options& o) { return show_ms(o.idle_timeout); }},
+    {{"transport_max_connections", "MICRO_TRANSPORT_MAX_CONNECTIONS", "--transport_max_connections", "connections at once, lowered to leave max(64, 1/8) of the fd limit free"},
+     [](options& o, const std::string& v) { return set_count(o.max_connections, "transport_max_connections", v); },
+     [](const options& o) { return std::to_string(o.max_connections); }},
     {{"scheduler", "MICRO_SCHEDULER", "--scheduler", "CAF scheduler policy: sharing | stealing"},
      [](options& o, const std::string& v) -> status {
        if (v != "sharing" && v != "stealing")
@@ -308,6 +350,25 @@ std::string help_text(const options& current) {
     out << "  " << e.info.flag << "  (" << e.info.env << ")  " << e.info.help << " [" << e.show(current)
         << "]\n";
   return out.str();
+}
+
+result<std::size_t> parse_size(const std::string& text) {
+  auto digits_end = text.find_first_not_of("0123456789");
+  if (text.empty() || digits_end == 0 || (digits_end != std::string::npos && digits_end > 12) ||
+      (digits_end == std::string::npos && text.size() > 12))
+    return errors::bad_request(config_error_id, "expected a size such as 4096, 64KiB or 16MiB");
+  auto n = static_cast<std::size_t>(std::stoull(text.substr(0, digits_end)));
+  auto unit = digits_end == std::string::npos ? std::string{} : text.substr(digits_end);
+  int shift = 0;
+  if (unit.empty() || unit == "B") shift = 0;
+  else if (unit == "KiB") shift = 10;
+  else if (unit == "MiB") shift = 20;
+  else if (unit == "GiB") shift = 30;
+  else
+    return errors::bad_request(config_error_id, "unknown size unit \"" + unit + "\" (B, KiB, MiB, GiB)");
+  if (n > (std::size_t{1} << 40) >> shift)
+    return errors::bad_request(config_error_id, "size \"" + text + "\" is too large");
+  return n << shift;
 }
 
 result<std::chrono::nanoseconds> parse_duration(const std::string& text) {

@@ -42,6 +42,11 @@ struct options {
   std::chrono::milliseconds circuit_backoff{1000};  // first open period; doubles per relapse
   // -- streams ---------------------------------------------------------------
   uint32_t stream_window = 64;            // messages a receiver takes ahead of reading them
+  // -- transport: what one peer may cost this process (every connection, both directions) --
+  std::size_t max_frame_size = 16u << 20;  // bytes one message may claim; larger closes the connection
+  std::chrono::milliseconds handshake_timeout{5000};  // connect to completed handshake
+  std::chrono::milliseconds idle_timeout{60000};  // no complete frame for this long closes; 0: never
+  std::size_t max_connections = 1024;  // lowered to leave fds free (README: Configuration)
   // -- runtime (CAF) ---------------------------------------------------------
   std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
   std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)
@@ -106,6 +111,9 @@ result<flag_outcome> apply_flags(options& opts, int argc, const char* const* arg
 
 /// Usage text listing every option with its env var and current value.
 std::string help_text(const options& current);
+
+/// Parses a byte count: "4096", "64KiB", "16MiB", "1GiB".
+result<std::size_t> parse_size(const std::string& text);
 
 /// Parses "250ms", "5s", "1m", "2h", "100us"; a unit is required.
 result<std::chrono::nanoseconds> parse_duration(const std::string& text);

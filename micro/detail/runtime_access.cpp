@@ -1,5 +1,7 @@
 #include "micro/detail/runtime_access.hpp"
 
+#include <algorithm>
+
 namespace micro::detail {
 
 std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
@@ -10,6 +12,10 @@ std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
   cfg.connection_timeout = opts.connection_timeout;
   cfg.selector.failure_threshold = opts.failure_threshold;
   cfg.selector.circuit_backoff = opts.circuit_backoff;
+  cfg.guard.max_frame_size = static_cast<uint32_t>(std::min<std::size_t>(opts.max_frame_size, 0xFFFFFFFFu));
+  cfg.guard.handshake_timeout = opts.handshake_timeout;
+  cfg.guard.idle_timeout = opts.idle_timeout;
+  cfg.guard.max_connections = opts.max_connections;
   return actors::runtime::acquire(cfg);
 }
 

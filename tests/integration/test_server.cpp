@@ -37,6 +37,9 @@
 //                    ",out:<name>" (so "in:outer,in:inner,out:inner,out:outer"); it logs
 //                    {"event": "wrapper-saw", "wrapper", "what"} for an exception coming out of
 //                    the handler and rethrows it.
+//   TEST_NOFILE=N    lowers the soft RLIMIT_NOFILE to N first thing (the guard tests)
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -135,6 +138,15 @@ micro::raw_handler deny_wrapper(micro::raw_handler next) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto nofile = env_number("TEST_NOFILE", 0); nofile > 0) {
+    rlimit rl{};
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = static_cast<rlim_t>(nofile);
+    if (::setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+      std::cerr << "cannot lower RLIMIT_NOFILE to " << nofile << "\n";
+      return 2;
+    }
+  }
   micro::service svc{micro::options{}.with_name("test")};
   svc.init(argc, argv);
   journal log;
