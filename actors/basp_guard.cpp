@@ -329,7 +329,7 @@ class guarded_doorman final : public net::doorman_impl {
     auto peer = peer_of(fd);
     if (!state_->make_room()) {
       state_->report("refused connection from " + peer + ": " + std::to_string(state_->max_connections) +
-                     " open (max_connections), all past their handshake");
+                     " open (max_connections) and none of them an inbound one still waiting for its handshake");
       net::close_socket(fd);
       return true;
     }
