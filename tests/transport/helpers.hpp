@@ -42,7 +42,8 @@ class log_capture {
   std::vector<std::string> lines_;
 };
 
-// Answers each request with a response carrying the same id and body (unless holding).
+// Answers each request with a response carrying the same id and body, except those it holds:
+// all when holding, and any whose body is "hold".
 struct echo_server {
   explicit echo_server(const std::string& backend, limits lim = {}, bool hold_requests = false) {
     transport_options options;
@@ -51,7 +52,7 @@ struct echo_server {
     t = make_transport(backend, options).value;
     connection_handlers h;
     h.on_frame = [hold_requests](const connection_ptr& c, frame&& f) {
-      if (f.kind != frame_kind::request || hold_requests) return;
+      if (f.kind != frame_kind::request || hold_requests || f.body == "hold") return;
       f.kind = frame_kind::response;
       c->send(std::move(f));
     };

@@ -201,6 +201,8 @@ TEST_CASE("a slow-loris sender after the handshake is closed by the idle timeout
   echo_server server{"tcp", test_limits()};
   raw_socket bad{server.address()};
   bad.send(hello());
+  // A call the server holds: one in flight must not shield a stalled half frame.
+  bad.send(frame_bytes(4, protocol_version, frame_kind::request, 7, "hold"));
   auto bytes = frame_bytes(1000, protocol_version, frame_kind::request, 1, std::string(1000, 'x'));
   // A byte every 50 ms keeps bytes flowing but never completes a frame (idle timeout 400 ms).
   std::size_t sent = 0;
