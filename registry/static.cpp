@@ -88,13 +88,25 @@ result<std::vector<service>> parse_static_address(const std::string& address) {
     const std::string name = trim(entry.substr(0, eq));
     if (name.empty()) return fail(where + "empty service name");
     if (has_space(name)) return fail(where + "service name contains whitespace");
-    auto [addr, why] = parse_host_port(trim(entry.substr(eq + 1)));
+    // "host:port" and, after it, the node's metadata: ";key=value;..." (e.g. transport=tcp).
+    auto rest = entry.substr(eq + 1);
+    auto semi = rest.find(';');
+    metadata meta;
+    for (auto at = semi; at != std::string::npos;) {
+      auto next = rest.find(';', at + 1);
+      auto pair = trim(rest.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1));
+      auto kv = pair.find('=');
+      if (kv == std::string::npos || kv == 0) return fail(where + "metadata \"" + pair + "\" is not key=value");
+      meta[trim(pair.substr(0, kv))] = trim(pair.substr(kv + 1));
+      at = next;
+    }
+    auto [addr, why] = parse_host_port(trim(rest.substr(0, semi)));
     if (!why.empty()) return fail(where + why);
     if (!seen.emplace(name, addr).second) return fail(where + "duplicate entry");
     auto it = std::find_if(out.begin(), out.end(),
                            [&](const service& s) { return s.name == name; });
     if (it == out.end()) it = out.insert(out.end(), service{name, "", {}, {}, {}});
-    it->nodes.push_back(node{name + "-" + addr, addr, {}});
+    it->nodes.push_back(node{name + "-" + addr, addr, std::move(meta)});
   }
   return {{}, std::move(out)};
 }

@@ -13,7 +13,8 @@
 
 namespace micro::registry {
 
-// Parses "name=host:port[,name=host:port...]". Whitespace around entries,
+// Parses "name=host:port[,name=host:port...]"; an address may be followed by the node's
+// metadata, "name=host:port;key=value;key=value" (e.g. transport=tcp;transport_address=9002). Whitespace around entries,
 // names and addresses is ignored. Several entries may share a name (one node
 // each). host may be a name, an IPv4 address or a bracketed IPv6 address
 // ("[::1]:9001"); port is 1..65535. Errors (invalid_argument, naming the bad

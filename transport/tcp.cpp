@@ -447,7 +447,10 @@ class tcp_transport final : public transport {
       for (auto& c : conns) c->close_now(status::error(errc::closed, "transport shut down"), false);
     });
     core_->work.reset();
-    core_->thread.join();
+    if (core_->on_io_thread())
+      core_->thread.detach();  // the last owner let go in a callback: run() ends by itself
+    else
+      core_->thread.join();
     core_->stopped = true;
   }
 
