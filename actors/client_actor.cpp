@@ -264,9 +264,12 @@ void connect(client_self* self, const std::string& address) {
 void send_over_transport(client_self* self, const std::string& address, const node_route& route, outgoing out) {
   auto& st = self->state;
   if (!st.transports) {
-    caf::actor me = caf::actor_cast<caf::actor>(self);
-    st.transports = std::make_unique<transport_client>(
-      [me](uint64_t id, call_outcome o) { caf::anon_send(me, transport_outcome_atom::value, id, std::move(o)); });
+    // Weak: the state owns the transport client, a strong handle in it would keep the actor alive.
+    auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
+    st.transports = std::make_unique<transport_client>([me](uint64_t id, call_outcome o) {
+      if (auto strong = me.lock())
+        caf::anon_send(caf::actor_cast<caf::actor>(strong), transport_outcome_atom::value, id, std::move(o));
+    });
   }
   auto id = st.next_id++;
   auto timeout = std::chrono::nanoseconds{out.req.timeout_ns};

@@ -71,7 +71,7 @@ struct transport_server::impl {
   std::shared_ptr<transport::transport> transport;
   std::unique_ptr<transport::listener> listener;
   std::mutex mutex;  // guards `services` (add/stop on the caller's thread, frames on the I/O thread)
-  std::map<std::string, served> services;
+  std::map<std::string, std::shared_ptr<const served>> services;
 
   void on_request(const transport::connection_ptr& conn, transport::frame&& f) {
     request req;
@@ -79,27 +79,23 @@ struct transport_server::impl {
       conn->close(st);  // not micro's request format: nothing more from this peer makes sense
       return;
     }
-    caf::actor bridge;
-    const endpoint_handler* inline_handler = nullptr;
-    std::shared_ptr<service_counters> counters;
+    std::shared_ptr<const served> svc;  // kept while its handler runs, even if stop() drops it
     {
       std::lock_guard lock{mutex};
-      auto it = services.find(req.service);
-      if (it != services.end()) {
-        bridge = it->second.bridge;
-        counters = it->second.counters;
-        if (auto e = it->second.inline_endpoints.find(req.endpoint); e != it->second.inline_endpoints.end())
-          inline_handler = &e->second;  // the map is never changed once the service is added
-      }
+      if (auto it = services.find(req.service); it != services.end())
+        svc = it->second;
     }
-    if (!bridge) {
+    if (!svc) {
       reply(conn, f.id, make_error_response(404, server_error_id, "service " + req.service + " is not served by this node"));
       return;
     }
-    if (!inline_handler) {
-      caf::anon_send(bridge, inbound_call{conn, f.id, std::move(req)});
+    auto e = svc->inline_endpoints.find(req.endpoint);
+    if (e == svc->inline_endpoints.end()) {
+      caf::anon_send(svc->bridge, inbound_call{conn, f.id, std::move(req)});
       return;
     }
+    const auto* inline_handler = &e->second;
+    const auto& counters = svc->counters;
     // Inline: answered here, on the I/O thread (as the service actor would, without the hop).
     counters->requests.fetch_add(1, std::memory_order_relaxed);
     response rsp;
@@ -156,7 +152,7 @@ void transport_server::add(const std::string& name, caf::actor actor,
                            std::shared_ptr<service_counters> counters) {
   auto b = impl_->sys->spawn(bridge, std::move(actor));
   std::lock_guard lock{impl_->mutex};
-  impl_->services[name] = served{std::move(b), std::move(inline_endpoints), std::move(counters)};
+  impl_->services[name] = std::make_shared<const served>(served{std::move(b), std::move(inline_endpoints), std::move(counters)});
 }
 
 std::string transport_server::address() const { return impl_->listener ? impl_->listener->address() : std::string{}; }
@@ -164,13 +160,13 @@ std::string transport_server::address() const { return impl_->listener ? impl_->
 void transport_server::stop() {
   if (impl_->listener)
     impl_->listener->close();
-  std::map<std::string, served> services;
+  std::map<std::string, std::shared_ptr<const served>> services;
   {
     std::lock_guard lock{impl_->mutex};
     services.swap(impl_->services);
   }
   for (auto& [name, s] : services)
-    caf::anon_send_exit(s.bridge, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(s->bridge, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace micro::actors

@@ -72,8 +72,9 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
   void close(status reason) override {
     if (core_->stopped.load() || closed_.load())
       return;
+    // An error reason is a rule the peer broke, as the owner saw it: logged like ours.
     asio::dispatch(core_->ctx, [self = shared_from_this(), reason = std::move(reason)]() mutable {
-      self->close_now(std::move(reason), false);
+      self->close_now(std::move(reason), true);
     });
   }
 
