@@ -378,7 +378,9 @@ status service::start() {
   auto node_metadata = d.opts.metadata;
   if (d.opts.transport != "caf") {
     // Unary calls over micro's own transport; CAF stays published for streams and pub/sub.
-    auto started = actors::transport_server::start(sys, d.opts.transport, (host.empty() ? "0.0.0.0" : host) + ":0");
+    // tcp: a free port on the node's host; memory: a fresh name (two services, two listeners).
+    auto listen_at = d.opts.transport == "tcp" ? (host.empty() ? "0.0.0.0" : host) + ":0" : std::string{};
+    auto started = actors::transport_server::start(sys, d.opts.transport, listen_at);
     if (!started) {
       caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);
