@@ -135,9 +135,17 @@ void transport_client::call(const std::string& transport_name, const std::string
   auto key = transport_name + " " + address;
   transport::connection_ptr conn;
   std::shared_ptr<transport::transport> to_dial;
+  std::set<uint64_t> lost;  // of a connection that closed and whose close is not processed yet
+  std::string closed_peer;
   {
     std::lock_guard lock{state_->mutex};
     auto& link = state_->links[key];
+    if (link.conn && !link.conn->is_open()) {
+      // Closed (the peer's idle timeout, say): dial anew rather than fail this call on it.
+      closed_peer = link.conn->peer();
+      lost.swap(link.outstanding);
+      link.conn.reset();
+    }
     if (link.conn) {
       conn = link.conn;
       link.outstanding.insert(id);
@@ -151,6 +159,8 @@ void transport_client::call(const std::string& transport_name, const std::string
       }
     }
   }
+  for (auto lost_id : lost)
+    state_->fail(lost_id, call_outcome::kind::lost, "connection to " + closed_peer + " closed");
   if (conn) {
     state_->send(key, conn, id, std::move(body));
     return;
