@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,31 @@ struct failed_attempt {
   attempt_failure kind = attempt_failure::not_delivered;
 };
 
+/// Where a node takes calls when not over CAF: a byte transport ("tcp", or one this client may
+/// not speak) and the address there. From the node's registry metadata.
+struct node_route {
+  std::string transport;
+  std::string address;
+};
+
+/// Node metadata of a node that takes unary calls over a byte transport: its name, and where
+/// (tcp: the port, on the node's host; memory: the listener's name).
+inline constexpr const char* transport_metadata_key = "transport";
+inline constexpr const char* transport_address_metadata_key = "transport_address";
+
+/// The route to a node from its address and metadata; false when it takes calls over CAF.
+inline bool route_of(const std::string& node_address, const std::map<std::string, std::string>& metadata,
+                     node_route& out) {
+  auto t = metadata.find(transport_metadata_key);
+  if (t == metadata.end() || t->second == "caf")
+    return false;
+  auto a = metadata.find(transport_address_metadata_key);
+  std::string where = a == metadata.end() ? std::string{} : a->second;
+  out.transport = t->second;
+  out.address = t->second == "tcp" ? node_address.substr(0, node_address.rfind(':') + 1) + where : where;
+  return true;
+}
+
 struct call_plan {
   std::vector<std::string> candidates;  // node addresses
   actors::strategy strategy = actors::strategy::random;
@@ -32,6 +58,9 @@ struct call_plan {
   std::chrono::nanoseconds attempt_timeout{0};  // per attempt; 0: all the time left
   /// Whether to try again; runs inside the client actor, so it must be quick.
   std::function<bool(const failed_attempt&)> retry;
+  /// Nodes (by candidate address) that take unary calls over a byte transport; the others, and
+  /// every stream open, go over CAF.
+  std::map<std::string, node_route> routes;
 };
 
 }  // namespace micro::actors

@@ -6,9 +6,12 @@
 
 #include "actors/basp_guard.hpp"
 #include "actors/default_handler.hpp"
+#include "actors/transport_client.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::call_outcome)
 
 namespace micro::actors {
 
@@ -19,6 +22,8 @@ constexpr std::chrono::seconds connect_bound{2};
 
 using steady = std::chrono::steady_clock;
 using retry_atom = caf::atom_constant<caf::atom("m_retry")>;
+using transport_outcome_atom = caf::atom_constant<caf::atom("m_toutc")>;
+using transport_timeout_atom = caf::atom_constant<caf::atom("m_ttime")>;
 
 // One call (or stream open), across its attempts.
 struct outgoing {
@@ -65,6 +70,8 @@ struct client_state {
   std::unordered_map<std::string, connection> connections;  // by "host:port"
   std::unordered_map<caf::actor_addr, std::string> address_of;
   std::unordered_map<uint64_t, outgoing> backing_off;       // waiting for their retry
+  std::unique_ptr<transport_client> transports;                            // made on first use
+  std::unordered_map<uint64_t, std::pair<std::string, outgoing>> over_transport;  // by call id: node, call
   uint64_t next_id = 0;
   actors::selector selector;
   std::minstd_rand rng{std::random_device{}()};
@@ -253,6 +260,47 @@ void connect(client_self* self, const std::string& address) {
       });
 }
 
+// A unary call to a node that takes them over a byte transport (actors/transport_client): the
+// outcome comes back as a message, so marks and retries are those of the CAF path.
+void send_over_transport(client_self* self, const std::string& address, const node_route& route, outgoing out) {
+  auto& st = self->state;
+  if (!st.transports) {
+    // Weak: the state owns the transport client, a strong handle in it would keep the actor alive.
+    auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
+    st.transports = std::make_unique<transport_client>([me](uint64_t id, call_outcome o) {
+      if (auto strong = me.lock())
+        caf::anon_send(caf::actor_cast<caf::actor>(strong), transport_outcome_atom::value, id, std::move(o));
+    });
+  }
+  auto id = st.next_id++;
+  auto timeout = std::chrono::nanoseconds{out.req.timeout_ns};
+  self->delayed_send(self, timeout, transport_timeout_atom::value, id);
+  auto& entry = st.over_transport.emplace(id, std::make_pair(address, std::move(out))).first->second;
+  st.transports->call(route.transport, route.address, id, entry.second.req);
+}
+
+void transport_outcome(client_self* self, uint64_t id, call_outcome& o) {
+  auto& st = self->state;
+  auto it = st.over_transport.find(id);
+  if (it == st.over_transport.end())
+    return;  // timed out already
+  auto [address, out] = std::move(it->second);
+  st.over_transport.erase(it);
+  switch (o.what) {
+    case call_outcome::kind::answered:
+      answered(self, std::move(out), address, std::move(o.rsp));
+      return;
+    case call_outcome::kind::not_delivered:
+      attempt_failed(self, std::move(out), address, attempt_failure::not_delivered,
+                     make_error_response(503, client_error_id, o.why));
+      return;
+    case call_outcome::kind::lost:
+      attempt_failed(self, std::move(out), address, attempt_failure::node_lost,
+                     make_error_response(503, client_error_id, "call to " + address + " failed: " + o.why));
+      return;
+  }
+}
+
 // Starts the next attempt of `out` on the node the selector picks.
 void dispatch(client_self* self, outgoing out) {
   auto& st = self->state;
@@ -271,6 +319,10 @@ void dispatch(client_self* self, outgoing out) {
   ++out.attempt;
   out.attempt_started = steady::now();
   out.probe = st.selector.started(address);
+  if (auto route = out.plan.routes.find(address); route != out.plan.routes.end() && !out.stream_end) {
+    send_over_transport(self, address, route->second, std::move(out));
+    return;
+  }
   auto it = st.connections.find(address);
   if (it != st.connections.end() && it->second.remote) {
     send_on(self, address, std::move(out));
@@ -346,6 +398,18 @@ caf::behavior client_actor(client_self* self, selector_config cfg) {
       auto out = std::move(it->second);
       self->state.backing_off.erase(it);
       dispatch(self, std::move(out));
+    },
+    [self](transport_outcome_atom, uint64_t id, call_outcome& o) { transport_outcome(self, id, o); },
+    [self](transport_timeout_atom, uint64_t id) {
+      auto it = self->state.over_transport.find(id);
+      if (it == self->state.over_transport.end())
+        return;  // answered in time
+      auto [address, out] = std::move(it->second);
+      self->state.over_transport.erase(it);
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds{out.req.timeout_ns});
+      attempt_failed(self, std::move(out), address, attempt_failure::timeout,
+                     make_error_response(408, client_error_id,
+                                         "call to " + address + " timed out after " + std::to_string(ms.count()) + " ms"));
     },
     [self](reset_atom, const std::vector<std::string>& addresses) { self->state.selector.reset(addresses); },
     [self](node_handle_atom, const std::string& address) -> caf::result<caf::actor> {

@@ -103,7 +103,8 @@ void start(service_self* self, queued_call call) {
     }
     if (rsp.code != 0)
       counters->errors.fetch_add(1, std::memory_order_relaxed);
-    // Before the reply: a caller that asks Debug.Stats next must not see its own call in flight.
+    // Counted out before the reply leaves: a caller's next Debug.Stats (answered inline, on the
+    // service actor or a transport's I/O thread) must not see this call still in flight.
     counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
     reply_to->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), reply_id, caf::make_message(std::move(rsp)), nullptr);
     caf::anon_send(me, done_atom::value, id);
@@ -294,7 +295,7 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
       start_waiting(self);
       maybe_drained(self);
     },
-    [self](done_atom, uint64_t id) {  // the worker answered the caller itself (and counted it)
+    [self](done_atom, uint64_t id) {  // the worker answered the caller itself (and counted it out)
       auto& st = self->state;
       if (st.running.erase(id) == 0)
         return;

@@ -52,7 +52,11 @@ int serve_micro(micro::options opts) {
     std::cerr << st.error().to_json() << "\n";
     return 1;
   }
-  std::cout << "listening " << svc.address().substr(svc.address().rfind(':') + 1) << std::endl;
+  // With MICRO_TRANSPORT=tcp the port that matters to bench-rpc-client micro-tcp is the
+  // transport's (calls go there; CAF's port still serves streams).
+  auto meta = svc.node_metadata();
+  auto port = opts.transport == "tcp" ? meta["transport_address"] : svc.address().substr(svc.address().rfind(':') + 1);
+  std::cout << "listening " << port << std::endl;
   wait_for_stop_signal();
   return 0;
 }

@@ -2,6 +2,8 @@
 // bench-echo-server on 127.0.0.1:PORT and prints one JSON line. MODE micro uses micro's client
 // (blocking API for 1 in flight, the actor API beyond); MODE caf uses raw CAF requests
 // (scoped_actor for 1 in flight, an event-based actor beyond) on the same actor system config.
+// MODE micro-tcp is micro's client against a server started with MICRO_TRANSPORT=tcp, PORT being
+// its transport port: the node is found (static registry) with transport=tcp in its metadata.
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -69,7 +71,10 @@ std::size_t wait_done(caf::scoped_actor& self) {
 
 std::size_t run_micro(micro::client& client, const std::string& address, const run_spec& spec,
                       std::vector<int64_t>& latencies) {
-  auto opts = micro::call_options{}.with_address(address).with_content_type("application/octet-stream");
+  auto opts = micro::call_options{}.with_content_type("application/octet-stream");
+  // Explicit addresses are CAF nodes; a tcp node is reached through its registry entry.
+  if (!address.empty())
+    opts.with_address(address);
   // BENCH_ENDPOINT=Bench.EchoInline measures the same echo run inline on the service actor.
   const char* chosen = std::getenv("BENCH_ENDPOINT");
   const std::string endpoint = chosen != nullptr && *chosen != '\0' ? chosen : "Bench.Echo";
@@ -122,7 +127,7 @@ std::size_t run_caf(caf::actor_system& sys, const caf::actor& server, const run_
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::cerr << "usage: bench-rpc-client micro|caf PORT INFLIGHT PAYLOAD_BYTES CALLS\n";
+    std::cerr << "usage: bench-rpc-client micro|micro-tcp|caf PORT INFLIGHT PAYLOAD_BYTES CALLS\n";
     return 2;
   }
   std::string mode = argv[1];
@@ -133,6 +138,10 @@ int main(int argc, char** argv) {
   spec.calls = std::stoul(argv[5]);
   auto opts = bench::options_from_environment();
   opts.registry = "memory";
+  if (mode == "micro-tcp") {
+    opts.with_registry("static", "bench=" + address + ";transport=tcp;transport_address=" + argv[2]);
+    address.clear();
+  }
   micro::client client{opts};
   auto& sys = client.internals().rt->system();
 

@@ -183,9 +183,13 @@ status detail::resolve_into(prepared_call& call, const std::string& service, con
   if (!kept)
     return kept.error();
   call.plan.candidates.clear();
+  call.plan.routes.clear();
   for (auto& svc : *kept)
-    for (auto& node : svc.nodes)
+    for (auto& node : svc.nodes) {
       call.plan.candidates.push_back(node.address);
+      if (actors::node_route route; actors::route_of(node.address, node.meta, route))
+        call.plan.routes[node.address] = std::move(route);  // its unary calls go over that transport
+    }
   call.plan.retry = retry_rule(opts, idempotent_everywhere(*kept, endpoint));
   return {};
 }

@@ -26,6 +26,8 @@ struct options {
   std::chrono::milliseconds drain_timeout{5000};  // graceful shutdown bound for in-flight calls
   std::chrono::seconds register_ttl{90};
   std::chrono::seconds register_interval{30};
+  // -- transport -------------------------------------------------------------
+  std::string transport = "caf";          // caf (BASP) | tcp | memory: how this node takes unary calls
   // -- registry --------------------------------------------------------------
   std::string registry = "mdns";          // mdns | memory | static
   std::string registry_address;           // backend specific; static: name=host:port,...
@@ -81,6 +83,7 @@ struct options {
   }
   options& with_retries(std::size_t v) { retries = v; return *this; }
   options& with_environment(bool read) { read_environment = read; return *this; }
+  options& with_transport(std::string v) { transport = std::move(v); return *this; }
 };
 
 /// One configurable option: its key, environment variable, flag and help.

@@ -21,6 +21,7 @@
 #include "actors/client_actor.hpp"
 #include "actors/node_actor.hpp"
 #include "actors/service_actor.hpp"
+#include "actors/transport_server.hpp"
 #include "broker/broker.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
@@ -132,6 +133,7 @@ struct service::impl {
   std::unique_ptr<micro::client> cli;
   caf::actor node;
   caf::actor service_actor;
+  std::unique_ptr<actors::transport_server> transport_server;  // MICRO_TRANSPORT other than caf
   std::shared_ptr<actors::service_counters> counters;
   registry::service registered;
   std::string address;
@@ -299,6 +301,9 @@ micro::client& service::client() { return impl_->client(); }
 const options& service::opts() const { return impl_->opts; }
 std::string service::address() const { return impl_->address; }
 std::string service::node_id() const { return impl_->node_id; }
+micro::metadata service::node_metadata() const {
+  return impl_->registered.nodes.empty() ? impl_->opts.metadata : impl_->registered.nodes.front().meta;
+}
 
 status service::start() {
   auto& d = *impl_;
@@ -350,6 +355,9 @@ status service::start() {
       spec.endpoints.emplace(name, std::move(h));
     }
   }
+  std::map<std::string, actors::endpoint_handler> inline_endpoints;  // for a byte transport's I/O thread
+  for (auto& [name, h] : spec.endpoints)
+    if (h.run_on_actor && !h.actor) inline_endpoints.emplace(name, h);
   d.service_actor = actors::spawn_service_actor(sys, std::move(spec));
   auto broker = d.rt->broker_actor();
   d.node = actors::spawn_node_actor(sys, broker);
@@ -370,11 +378,32 @@ status service::start() {
   else
     d.address = host + ":" + std::to_string(published.port);
 
+  auto node_metadata = d.opts.metadata;
+  if (d.opts.transport != "caf") {
+    // Unary calls over micro's own transport; CAF stays published for streams and pub/sub.
+    // tcp: a free port on the node's host; memory: a fresh name (two services, two listeners).
+    auto listen_at = d.opts.transport == "tcp" ? (host.empty() ? "0.0.0.0" : host) + ":0" : std::string{};
+    auto started = actors::transport_server::start(sys, d.opts.transport, listen_at);
+    if (!started) {
+      caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);
+      actors::unpublish_node(sys, d.node);
+      return errors::service_unavailable(service_error_id, "cannot listen on transport " + d.opts.transport + ": "
+                                                             + started.st.message);
+    }
+    d.transport_server = std::move(started.value);
+    d.transport_server->add(d.opts.name, d.service_actor, std::move(inline_endpoints), d.counters);
+    auto bound = d.transport_server->address();
+    node_metadata[actors::transport_metadata_key] = d.opts.transport;
+    // The port only: the host is the node's (mdns resolves 0.0.0.0 per interface); memory: the name.
+    node_metadata[actors::transport_address_metadata_key] =
+      d.opts.transport == "tcp" ? bound.substr(bound.rfind(':') + 1) : bound;
+  }
   d.registered = registry::service{};
   d.registered.name = d.opts.name;
   d.registered.version = d.opts.version;
   d.registered.endpoints = d.srv.endpoints();
-  d.registered.nodes.push_back(registry::node{d.node_id, d.address, d.opts.metadata});
+  d.registered.nodes.push_back(registry::node{d.node_id, d.address, node_metadata});
   // Subscriptions go to the broker before the registry advertises them, so a publisher that
   // finds them can deliver at once.
   caf::anon_send(broker, actors::local_node_atom::value, d.node_id);
@@ -410,6 +439,7 @@ status service::stop() {
                  outcome = errors::timeout(service_error_id, "in-flight calls did not finish within the drain timeout");
                });
   }
+  d.transport_server.reset();
   actors::unpublish_node(sys, d.node);
   caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);

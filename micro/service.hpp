@@ -47,6 +47,9 @@ class service {
   std::string address() const;
   /// This node's id in the registry (valid after start()).
   std::string node_id() const;
+  /// The metadata the node advertises (valid after start()): the options' metadata, and the
+  /// transport it takes calls over when not caf (transport=tcp, transport_address=PORT).
+  micro::metadata node_metadata() const;
 
  private:
   struct impl;

@@ -63,9 +63,10 @@ std::pair<std::string, std::string> parse_host_port(const std::string& addr) {
   return {shown + ":" + std::to_string(std::stoul(port)), {}};
 }
 
-// Parses the options after an entry's address, "key=value[;key=value...]", into the endpoints
-// they declare idempotent; "" on success, otherwise why not.
-std::string parse_options(const std::string& text, std::vector<std::string>& idempotent) {
+// Parses the options after an entry's address, "key=value[;key=value...]": idempotent=Endpoint
+// (repeatable) declares an endpoint idempotent, any other key is node metadata (e.g.
+// transport=tcp). "" on success, otherwise why not.
+std::string parse_options(const std::string& text, std::vector<std::string>& idempotent, metadata& meta) {
   std::size_t start = 0;
   while (start <= text.size()) {
     auto semicolon = text.find(';', start);
@@ -75,10 +76,13 @@ std::string parse_options(const std::string& text, std::vector<std::string>& ide
     if (option.empty()) return "empty option (stray ';'?)";
     auto eq = option.find('=');
     if (eq == std::string::npos)
-      return "option \"" + option + "\": missing '=' (expected idempotent=Endpoint)";
+      return "option \"" + option + "\": missing '=' (expected idempotent=Endpoint or key=value)";
     const std::string key = trim(option.substr(0, eq)), value = trim(option.substr(eq + 1));
-    if (key != "idempotent")
-      return "unknown option \"" + key + "\" (known: idempotent=Endpoint)";
+    if (key.empty()) return "option \"" + option + "\": empty key";
+    if (key != "idempotent") {
+      meta[key] = value;
+      continue;
+    }
     if (value.empty()) return "option \"" + option + "\": missing endpoint name";
     if (has_space(value) || value.find('=') != std::string::npos)
       return "option \"" + option + "\": invalid endpoint name \"" + value + "\"";
@@ -94,7 +98,7 @@ result<std::vector<service>> parse_static_address(const std::string& address) {
     return {make_error(errc::invalid_argument, kName, what), {}};
   };
   if (trim(address).empty())
-    return fail("no nodes given (expected name=host:port[;idempotent=Endpoint][,name=host:port...])");
+    return fail("no nodes given (expected name=host:port[;idempotent=Endpoint][;key=value][,name=host:port...])");
   std::vector<service> out;
   std::set<std::pair<std::string, std::string>> seen;
   std::size_t index = 0, start = 0;
@@ -118,13 +122,14 @@ result<std::vector<service>> parse_static_address(const std::string& address) {
     if (!why.empty()) return fail(where + why);
     if (!seen.emplace(name, addr).second) return fail(where + "duplicate entry");
     std::vector<std::string> idempotent;
+    metadata meta;
     if (semicolon != std::string::npos)
-      if (auto bad = parse_options(value.substr(semicolon + 1), idempotent); !bad.empty())
+      if (auto bad = parse_options(value.substr(semicolon + 1), idempotent, meta); !bad.empty())
         return fail(where + bad);
     auto it = std::find_if(out.begin(), out.end(),
                            [&](const service& s) { return s.name == name; });
     if (it == out.end()) it = out.insert(out.end(), service{name, "", {}, {}, {}});
-    it->nodes.push_back(node{name + "-" + addr, addr, {}});
+    it->nodes.push_back(node{name + "-" + addr, addr, std::move(meta)});
     for (auto& ep : idempotent) {
       auto known = std::find_if(it->endpoints.begin(), it->endpoints.end(),
                                 [&](const endpoint& e) { return e.name == ep; });

@@ -14,18 +14,17 @@
 
 namespace micro::registry {
 
-// Parses "name=host:port[;idempotent=Endpoint...][,name=host:port...]".
-// Whitespace around entries, names, addresses and options is ignored. Several
-// entries may share a name (one node each). host may be a name, an IPv4
-// address or a bracketed IPv6 address ("[::1]:9001"); port is 1..65535.
-// "idempotent=Greeter.Hello" (repeatable) declares that endpoint of the
-// service safe to run twice, as a server's endpoint_options::with_idempotent()
-// does over mDNS: the service gets that endpoint with metadata
-// {"idempotent": "true"}, whichever of its entries names it, so a client
-// retries a call whose node died with it in flight. Errors (invalid_argument,
-// naming the bad entry): empty input, empty entry, missing '=', empty name,
-// missing host or port, non-numeric or out-of-range port, the same
-// name=address twice, an empty, unknown or malformed option.
+// Parses "name=host:port[;option...][,name=host:port...]". Options: "idempotent=Greeter.Hello"
+// (repeatable) declares that endpoint of the service safe to run twice, as a server's
+// endpoint_options::with_idempotent() does over mDNS: the service gets that endpoint with
+// metadata {"idempotent": "true"}, whichever of its entries names it, so a client retries a call
+// whose node died with it in flight; any other "key=value" is the node's metadata (e.g.
+// transport=tcp;transport_address=9002). Whitespace around entries, names, addresses and
+// options is ignored. Several entries may share a name (one node each). host may be a name, an
+// IPv4 address or a bracketed IPv6 address ("[::1]:9001"); port is 1..65535. Errors
+// (invalid_argument, naming the bad entry): empty input, empty entry, missing '=', empty name,
+// missing host or port, non-numeric or out-of-range port, the same name=address twice, an
+// empty option, an option without '=' or key, a malformed idempotent endpoint.
 // Result: one service per name (in order of first appearance), version "",
 // node ids "<name>-<host:port>", endpoints only those declared idempotent.
 result<std::vector<service>> parse_static_address(const std::string& address);

@@ -12,6 +12,8 @@ start_unary_servers() {
   start_server caf "$BIN/bench-echo-server" caf
   start_server stealing MICRO_SCHEDULER=stealing MICRO_SCHEDULER_THREADS=4 "$BIN/bench-echo-server" micro
   start_server tcp "$BIN/bench-tcp-floor-server"
+  # micro's own tcp transport (issue 14): the same echo server, calls over transport/tcp.
+  start_server tcpt MICRO_TRANSPORT=tcp "$BIN/bench-echo-server" micro
   if [[ -n $have_grpc ]]; then
     start_server grpc_sync "$BIN/bench-grpc-server" sync
     start_server grpc_cb "$BIN/bench-grpc-server" callback
@@ -54,6 +56,9 @@ bench_unary() {
       unary_run "sharing.$k.64" "$BIN/bench-rpc-client" micro "$port_micro" "$k" 64 "$CALLS"
       # The same echo declared non-blocking (endpoint_options::with_inline): no thread hand-off.
       unary_run "inline.$k.64" BENCH_ENDPOINT=Bench.EchoInline "$BIN/bench-rpc-client" micro "$port_micro" "$k" 64 "$CALLS"
+      # The tcp transport, pooled and inline handlers.
+      unary_run "tcpt.$k.64" "$BIN/bench-rpc-client" micro-tcp "$port_tcpt" "$k" 64 "$CALLS"
+      unary_run "tcpt_inline.$k.64" BENCH_ENDPOINT=Bench.EchoInline "$BIN/bench-rpc-client" micro-tcp "$port_tcpt" "$k" 64 "$CALLS"
     done
   done
 }
@@ -85,6 +90,26 @@ unary_table() {
   add_row "micro calls/s, 64 in flight, 64 B: sharing scheduler (default) vs stealing(4)" \
     "$(med sharing.64.64.rate)" "stealing" "$(med stealing.64.64.rate)" rate
   local figure metric s
+  # micro over its tcp transport (MICRO_TRANSPORT=tcp) against the caf transport (micro's
+  # default), gRPC's best and the TCP floor.
+  local label who
+  for s in "1 p50 unary p50 latency µs, 1 in flight" "64 rate unary calls/s, 64 in flight"; do
+    read -r k metric figure <<<"$s"
+    local unit=us
+    [[ $metric == rate ]] && unit=rate
+    for label in tcpt tcpt_inline; do
+      who="micro tcp transport"
+      [[ $label == tcpt_inline ]] && who="micro tcp transport, inline handler"
+      local f="$figure, 64 B, $who"
+      add_row "$f" "$(med "$label.$k.64.$metric")" "micro caf transport" \
+        "$(med "$([[ $label == tcpt ]] && echo sharing || echo inline).$k.64.$metric")" "$unit"
+      if [[ -n $have_grpc ]]; then
+        grpc_best_row "$f" "$(med "$label.$k.64.$metric")" "$metric" "$unit" \
+          "$(med "grpc_sync.$k.64.$metric")" "$(med "grpc_cb.$k.64.$metric")"
+      fi
+      add_row "$f" "$(med "$label.$k.64.$metric")" "TCP floor" "$(med "tcp.$k.64.$metric")" "$unit"
+    done
+  done
   for s in "1 p50 unary p50 latency µs, 1 in flight" "64 rate unary calls/s, 64 in flight"; do
     read -r k metric figure <<<"$s"
     figure="$figure, 64 B, micro inline handler (with_inline)"

@@ -27,6 +27,10 @@ running_server start_test_server(server_config cfg) {
   // The static registry needs at least one entry even when the server calls nobody.
   env["MICRO_REGISTRY_ADDRESS"] = cfg.registry_address.empty() ? "unused=127.0.0.1:9" : cfg.registry_address;
   env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
+  // The transport the servers take calls over, for a whole run (CMake runs [rpc] once with tcp).
+  const char* transport = std::getenv("MICRO_TEST_TRANSPORT");
+  if (transport != nullptr)
+    env["MICRO_TRANSPORT"] = transport;
   for (auto& [k, v] : cfg.env)
     env[k] = v;
   std::vector<std::string> args{"--server_name", cfg.name};
@@ -39,6 +43,13 @@ running_server start_test_server(server_config cfg) {
   if (!first || first->rfind("listening 127.0.0.1:", 0) != 0)
     FAIL(cfg.binary << " " << cfg.name << " did not start; its output:\n" << s.proc->transcript());
   s.address = first->substr(std::string{"listening "}.size());
+  if (auto semi = s.address.find(';'); semi != std::string::npos) {
+    s.meta = s.address.substr(semi);
+    s.address.resize(semi);
+  }
+  if (transport != nullptr && std::string{transport} != "caf"
+      && s.meta.find(std::string{";transport="} + transport) == std::string::npos)
+    FAIL(cfg.binary << " does not advertise transport " << transport << ": " << *first);
   // run() logs this once its signal handlers are in place: from then on SIGTERM means a
   // graceful stop rather than the default action.
   if (!s.proc->wait_for_line(stream::err, "listening on " + s.address, 30s))

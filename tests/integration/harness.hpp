@@ -44,8 +44,9 @@ struct running_server {
   std::unique_ptr<micro::test::process> proc;
   std::string name;
   std::string address;  // "127.0.0.1:PORT" as printed by the server
-  /// "name=address", for a static registry.
-  std::string entry() const { return name + "=" + address; }
+  std::string meta;     // ";transport=tcp;transport_address=PORT" when it takes calls over tcp
+  /// "name=address[;metadata]", for a static registry.
+  std::string entry() const { return name + "=" + address + meta; }
 };
 
 /// Starts micro-test-server on 127.0.0.1:0 and waits (by reading its output, not by sleeping)

@@ -332,3 +332,15 @@ TEST_CASE("Debug.Health and Debug.Stats", "[integration][rpc][debug]") {
   CHECK(uptime < 600);
   CHECK(stats->contains("started"));
 }
+
+TEST_CASE("a node that takes calls over a transport this client cannot speak is a coded error naming it",
+          "[integration][rpc][transport]") {
+  auto srv = start_test_server();
+  // The registry says the node speaks "quic": the client must say so, not fall back silently.
+  auto client = make_client("test=" + srv.address + ";transport=quic;transport_address=1");
+  auto rsp = client->call<json>("test", "Debug.Health", json::object());
+  REQUIRE_FALSE(rsp.ok());
+  CHECK(rsp.error().code == 503);
+  CHECK(rsp.error().detail.find("\"quic\"") != std::string::npos);
+  CHECK(rsp.error().detail.find("cannot speak") != std::string::npos);
+}

@@ -49,9 +49,13 @@ TEST_CASE("a service with an invalid server address does not start", "[service]"
 }
 
 TEST_CASE("a service serves a call in process and deregisters on stop", "[service]") {
+  // Over each transport a node can take calls on (the client follows the node's metadata).
+  auto transport = GENERATE(as<std::string>{}, "caf", "tcp", "memory");
+  INFO("transport " << transport);
   auto name = unique_name("unit-echo");
   micro::options opts;
   opts.with_name(name).with_server_address("127.0.0.1:0").with_registry("memory", "test-micro-unit");
+  opts.with_transport(transport);
   opts.request_timeout = 10s;
   micro::service svc{opts};
   svc.server().handle("Echo.Call", [](const micro::context& ctx, const nlohmann::json& req, nlohmann::json& rsp) {
@@ -67,6 +71,10 @@ TEST_CASE("a service serves a call in process and deregisters on stop", "[servic
   CHECK_THAT(svc.address(), Contains("127.0.0.1:"));
   CHECK(svc.address() != "127.0.0.1:0");
   CHECK_THAT(svc.node_id(), Contains(name));
+  if (transport != "caf")
+    CHECK(svc.node_metadata()["transport"] == transport);
+  else
+    CHECK(svc.node_metadata().count("transport") == 0);
 
   auto& cli = svc.client();
   auto nodes = cli.resolve(name);

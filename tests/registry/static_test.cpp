@@ -21,6 +21,17 @@ TEST_CASE("static: parses nodes, several per name, tolerating whitespace", "[sta
   CHECK(parsed.value[2].nodes.at(0).address == "[::1]:65535");
 }
 
+TEST_CASE("static: an address may carry the node's metadata after ';'", "[static]") {
+  auto parsed = parse_static_address("greeter=127.0.0.1:9001; transport=tcp ;transport_address=9002,users=h:1");
+  REQUIRE(parsed.ok());
+  CHECK(parsed.value.at(0).nodes.at(0) == node{"greeter-127.0.0.1:9001", "127.0.0.1:9001",
+                                               {{"transport", "tcp"}, {"transport_address", "9002"}}});
+  CHECK(parsed.value.at(1).nodes.at(0).meta.empty());
+  auto bad = parse_static_address("greeter=127.0.0.1:9001;transport");
+  CHECK(bad.st.code == errc::invalid_argument);
+  CHECK(bad.st.message.find("\"transport\" is not key=value") != std::string::npos);
+}
+
 TEST_CASE("static: leading zeros in a port are normalised", "[static]") {
   auto parsed = parse_static_address("greeter=h:09001");
   REQUIRE(parsed.ok());
@@ -69,7 +80,7 @@ TEST_CASE("static: malformed input is refused, naming the bad entry", "[static]"
       {"a=h:1;idempotent=", "option \"idempotent=\": missing endpoint name"},
       {"a=h:1;idempotent=A B", "invalid endpoint name \"A B\""},
       {"a=h:1;idempotent=A=B", "invalid endpoint name \"A=B\""},
-      {"a=h:1;version=2", "unknown option \"version\" (known: idempotent=Endpoint)"},
+      {"a=h:1;=2", "option \"=2\": empty key"},
       {"a=h;idempotent=A.B", "missing port"},
       {"a=h:1;idempotent=A.B, a=h:1", "entry 2 \"a=h:1\": duplicate entry"},
   };

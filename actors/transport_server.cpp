@@ -1,0 +1,172 @@
+#include "actors/transport_server.hpp"
+
+#include "actors/default_handler.hpp"
+#include "actors/wire_body.hpp"
+#include "caf/all.hpp"
+
+namespace micro::actors {
+
+namespace {
+
+constexpr const char* server_error_id = "micro.server";
+
+// A request handed from the I/O thread to a service's bridge actor (local only, never on a wire).
+struct inbound_call {
+  transport::connection_ptr conn;
+  uint64_t id = 0;
+  request req;
+};
+
+void reply(const transport::connection_ptr& conn, uint64_t id, const response& rsp) {
+  transport::frame f{transport::frame_kind::response, 0, id, {}};
+  encode_response(rsp, f.body);
+  auto st = conn->send(std::move(f));
+  if (st.code != transport::errc::frame_too_large)
+    return;  // sent, or the connection is gone (the caller learns it from its own side)
+  transport::frame refusal{transport::frame_kind::response, 0, id, {}};
+  encode_response(make_error_response(500, server_error_id, "the response is too large for the transport: " + st.message),
+                  refusal.body);
+  conn->send(std::move(refusal));
+}
+
+}  // namespace
+}  // namespace micro::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::inbound_call)
+
+namespace micro::actors {
+
+namespace {
+
+// Asks the service actor as over CAF; its worker answers this actor directly, which writes the
+// reply to the connection (queued for the I/O thread's next write).
+caf::behavior bridge(caf::event_based_actor* self, caf::actor service) {
+  install_default_handler(self);
+  return {
+    [self, service](inbound_call& call) {
+      auto conn = std::move(call.conn);
+      auto id = call.id;
+      // The service actor answers 408 itself at the deadline; this bound only guards a lost reply.
+      auto bound = caf::timespan{call.req.timeout_ns} + std::chrono::seconds{1};
+      self->request(service, bound, std::move(call.req))
+        .then([conn, id](response& rsp) { reply(conn, id, rsp); },
+              [self, conn, id](caf::error& err) {
+                auto code = err == caf::sec::request_timeout ? 408 : 503;
+                reply(conn, id, make_error_response(code, server_error_id, "service failed: " + self->system().render(err)));
+              });
+    },
+  };
+}
+
+}  // namespace
+
+struct transport_server::served {
+  caf::actor bridge;
+  std::map<std::string, endpoint_handler> inline_endpoints;
+  std::shared_ptr<service_counters> counters;
+};
+
+struct transport_server::impl {
+  caf::actor_system* sys = nullptr;
+  std::shared_ptr<transport::transport> transport;
+  std::unique_ptr<transport::listener> listener;
+  std::mutex mutex;  // guards `services` (add/stop on the caller's thread, frames on the I/O thread)
+  std::map<std::string, std::shared_ptr<const served>> services;
+
+  void on_request(const transport::connection_ptr& conn, transport::frame&& f) {
+    request req;
+    if (auto st = decode_request(f.body, req); !st) {
+      conn->close(st);  // not micro's request format: nothing more from this peer makes sense
+      return;
+    }
+    std::shared_ptr<const served> svc;  // kept while its handler runs, even if stop() drops it
+    {
+      std::lock_guard lock{mutex};
+      if (auto it = services.find(req.service); it != services.end())
+        svc = it->second;
+    }
+    if (!svc) {
+      reply(conn, f.id, make_error_response(404, server_error_id, "service " + req.service + " is not served by this node"));
+      return;
+    }
+    auto e = svc->inline_endpoints.find(req.endpoint);
+    if (e == svc->inline_endpoints.end()) {
+      caf::anon_send(svc->bridge, inbound_call{conn, f.id, std::move(req)});
+      return;
+    }
+    const auto* inline_handler = &e->second;
+    const auto& counters = svc->counters;
+    // Inline: answered here, on the I/O thread (as the service actor would, without the hop).
+    counters->requests.fetch_add(1, std::memory_order_relaxed);
+    response rsp;
+    if (req.timeout_ns <= 0) {
+      rsp = make_error_response(408, server_error_id, "deadline expired before the request arrived");
+    } else {
+      try {
+        rsp = inline_handler->run(req, clock::now() + std::chrono::nanoseconds{req.timeout_ns});
+      } catch (const std::exception& e) {
+        rsp = make_error_response(500, server_error_id, e.what());
+      } catch (...) {
+        rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
+      }
+    }
+    if (rsp.code != 0)
+      counters->errors.fetch_add(1, std::memory_order_relaxed);
+    reply(conn, f.id, rsp);
+  }
+};
+
+transport::result<std::unique_ptr<transport_server>> transport_server::start(caf::actor_system& sys,
+                                                                             const std::string& transport_name,
+                                                                             const std::string& address) {
+  auto made = transport::make_transport(transport_name);
+  if (!made)
+    return {made.st, nullptr};
+  auto d = std::make_shared<impl>();
+  d->sys = &sys;
+  d->transport = made.value;
+  std::weak_ptr<impl> weak = d;
+  transport::connection_handlers h;
+  h.on_frame = [weak](const transport::connection_ptr& conn, transport::frame&& f) {
+    auto d = weak.lock();
+    if (!d) return;
+    if (f.kind == transport::frame_kind::request) {
+      d->on_request(conn, std::move(f));
+      return;
+    }
+    conn->close(transport::status::error(transport::errc::bad_frame,
+                                         std::string{"a node takes requests only, not "} + transport::to_string(f.kind)
+                                           + " frames (yet)"));
+  };
+  auto listening = d->transport->listen(address, h);
+  if (!listening)
+    return {listening.st, nullptr};
+  d->listener = std::move(listening.value);
+  return {{}, std::unique_ptr<transport_server>(new transport_server(d))};
+}
+
+transport_server::~transport_server() { stop(); }
+
+void transport_server::add(const std::string& name, caf::actor actor,
+                           std::map<std::string, endpoint_handler> inline_endpoints,
+                           std::shared_ptr<service_counters> counters) {
+  auto b = impl_->sys->spawn(bridge, std::move(actor));
+  std::lock_guard lock{impl_->mutex};
+  impl_->services[name] = std::make_shared<const served>(served{std::move(b), std::move(inline_endpoints), std::move(counters)});
+}
+
+std::string transport_server::address() const { return impl_->listener ? impl_->listener->address() : std::string{}; }
+
+void transport_server::stop() {
+  if (impl_->listener)
+    impl_->listener->close();
+  std::map<std::string, std::shared_ptr<const served>> services;
+  {
+    std::lock_guard lock{impl_->mutex};
+    services.swap(impl_->services);
+  }
+  for (auto& [name, s] : services)
+    caf::anon_send_exit(s->bridge, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace micro::actors

@@ -1,0 +1,44 @@
+#pragma once
+// The node's side of a byte transport (tcp, memory): listens, decodes each request frame and
+// answers it. Inline endpoints (endpoint_options::with_inline, micro's Debug.*) are run on the
+// transport's I/O thread, with no hand-off at all; every other request goes to the service
+// actor (concurrency limit, queue, deadlines, drain: as over CAF), whose reply goes straight
+// back to the connection.
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "actors/service_actor.hpp"
+#include "caf/actor.hpp"
+#include "caf/fwd.hpp"
+#include "transport/transport.hpp"
+
+namespace micro::actors {
+
+class transport_server {
+ public:
+  /// Listens on `address` ("host:port", port 0 = any) with the transport named `transport_name`.
+  static transport::result<std::unique_ptr<transport_server>> start(caf::actor_system& sys,
+                                                                     const std::string& transport_name,
+                                                                     const std::string& address);
+  ~transport_server();
+
+  /// Serves `name` from now on: `actor` is its service actor, `inline_endpoints` those run on the
+  /// I/O thread (endpoint_handler::run_on_actor), `counters` the service's.
+  void add(const std::string& name, caf::actor actor, std::map<std::string, endpoint_handler> inline_endpoints,
+           std::shared_ptr<service_counters> counters);
+  /// The bound address ("127.0.0.1:43121").
+  std::string address() const;
+  /// Stops accepting and closes every connection.
+  void stop();
+
+ private:
+  struct served;
+  struct impl;
+  explicit transport_server(std::shared_ptr<impl> d) : impl_{std::move(d)} {}
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace micro::actors

@@ -1,0 +1,33 @@
+#pragma once
+// Calls in flight on one connection, each way, against limits::max_calls_in_flight. Shared by
+// the backends so that every transport counts the same way. Thread-safe.
+
+#include <atomic>
+#include <cstddef>
+
+#include "transport/frame.hpp"
+#include "transport/status.hpp"
+
+namespace micro::transport {
+
+class call_counter {
+ public:
+  explicit call_counter(std::size_t max) : max_{max} {}
+
+  // A frame about to leave: a request past the limit is refused (too_many_calls, not sent);
+  // a response ends one inbound call.
+  status on_send(const frame& f);
+  // A frame that arrived: a request past the limit is a peer breaking the rules (the caller
+  // closes the connection); a response ends one outbound call.
+  status on_receive(const frame& f);
+
+  std::size_t in_flight() const noexcept { return inbound_.load() + outbound_.load(); }
+
+ private:
+  static void decrement(std::atomic<std::size_t>& n);
+  std::size_t max_;
+  std::atomic<std::size_t> inbound_{0};   // requests received, not yet answered
+  std::atomic<std::size_t> outbound_{0};  // requests sent, not yet answered
+};
+
+}  // namespace micro::transport

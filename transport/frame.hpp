@@ -1,0 +1,56 @@
+#pragma once
+// A frame: what one message between two nodes looks like on a transport. A small fixed header,
+// then the body (the bytes a codec already produced, or a wire message encoded by
+// actors/wire_body). The header is checked before a single body byte is buffered (frame_codec).
+//
+//   offset size  field (integers big-endian)
+//   0      4     body length in bytes (at most limits::max_frame_size)
+//   4      1     protocol version (protocol_version; a peer speaking another one is refused)
+//   5      1     kind (frame_kind)
+//   6      2     flags (per kind; 0 unless a kind says otherwise)
+//   8      8     id: the call id of a request/response, the stream id of stream frames
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace micro::transport {
+
+inline constexpr uint8_t protocol_version = 1;
+inline constexpr std::size_t frame_header_size = 16;
+
+enum class frame_kind : uint8_t {
+  hello = 1,          // first frame each way: body = handshake_magic; the header carries the version
+  goaway = 2,         // the sender closes: flags = errc, body = reason for people
+  request = 3,        // a unary call; id = call id chosen by the caller
+  response = 4,       // the answer to the request with the same id
+  stream_open = 5,    // reserved for streams over the transport (issue 14, later)
+  stream_data = 6,
+  stream_credit = 7,
+  stream_end = 8,
+  publication = 9,    // reserved for publications over the transport
+  publish_ack = 10,
+};
+inline constexpr uint8_t max_frame_kind = 10;
+
+const char* to_string(frame_kind kind) noexcept;
+
+// The hello body: lets a listener tell a micro peer from a stray client in the first bytes.
+inline constexpr char handshake_magic[] = "micro-transport";
+
+struct frame {
+  frame_kind kind = frame_kind::request;
+  uint16_t flags = 0;
+  uint64_t id = 0;
+  std::string body;
+};
+
+struct frame_header {
+  uint32_t length = 0;
+  uint8_t version = protocol_version;
+  frame_kind kind = frame_kind::request;
+  uint16_t flags = 0;
+  uint64_t id = 0;
+};
+
+}  // namespace micro::transport

@@ -1,0 +1,26 @@
+#pragma once
+// What one peer may cost a node. Every transport enforces these per connection; a peer that
+// exceeds one is closed with a logged reason, and nobody else notices.
+
+#include <chrono>
+#include <cstddef>
+
+namespace micro::transport {
+
+struct limits {
+  // Largest body a frame may claim. Checked on the header, before anything is allocated: a
+  // header claiming 4 GiB costs 16 bytes of buffer, not 4 GiB.
+  std::size_t max_frame_size = 4u << 20;
+  // Requests received and not yet answered (and requests sent and not yet answered) on one
+  // connection. A peer past it is closed; a local caller past it gets errc::too_many_calls.
+  std::size_t max_calls_in_flight = 1024;
+  // From accept (or dial) to a valid hello. Connections that never handshake cost an fd each.
+  std::chrono::milliseconds handshake_timeout{5000};
+  // Longest time without a complete frame while a frame is half received or no call is in
+  // flight (a slow-loris sender, a dead peer). 0 = never.
+  std::chrono::milliseconds idle_timeout{60000};
+  // Bytes queued for a peer that does not read them; past it the connection is closed.
+  std::size_t max_pending_bytes = 64u << 20;
+};
+
+}  // namespace micro::transport

@@ -1,0 +1,524 @@
+// The tcp backend on standalone Asio (why Asio: see tcp.hpp). One I/O thread per transport runs
+// every socket, timer and callback; other threads only queue frames (connection::send) and post.
+#include "transport/tcp.hpp"
+
+#include <asio.hpp>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "transport/call_counter.hpp"
+#include "transport/close_log.hpp"
+#include "transport/frame_codec.hpp"
+
+namespace micro::transport {
+
+namespace {
+
+using asio::ip::tcp;
+using steady = std::chrono::steady_clock;
+
+constexpr std::size_t read_chunk = 64 * 1024;  // one read takes all this; the spike's batch size
+
+class tcp_connection;
+struct acceptor_state;
+
+// The I/O context and its thread. Connections and listeners hold it, so their sockets never
+// outlive the context they were made on, even if a user keeps them after the transport is gone.
+struct io_core {
+  asio::io_context ctx{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ctx);
+  std::thread thread;
+  transport_options options;
+  std::atomic<bool> stopped{false};
+  std::mutex mutex;  // guards the two lists below (touched by dial/listen callers and the I/O thread)
+  std::vector<std::weak_ptr<tcp_connection>> connections;
+  std::vector<std::weak_ptr<acceptor_state>> acceptors;
+
+  bool on_io_thread() const { return std::this_thread::get_id() == thread.get_id(); }
+  void track(const std::shared_ptr<tcp_connection>& c);
+};
+
+frame hello_frame() { return frame{frame_kind::hello, 0, 0, std::string{handshake_magic}}; }
+
+class tcp_connection final : public connection, public std::enable_shared_from_this<tcp_connection> {
+ public:
+  tcp_connection(std::shared_ptr<io_core> core, tcp::socket socket, bool accepted, connection_handlers handlers)
+    : core_{std::move(core)},
+      socket_{std::move(socket)},
+      accepted_{accepted},
+      handlers_{std::move(handlers)},
+      codec_{core_->options.limits.max_frame_size},
+      decoder_{core_->options.limits.max_frame_size},
+      counter_{core_->options.limits.max_calls_in_flight},
+      handshake_timer_{core_->ctx},
+      idle_timer_{core_->ctx},
+      read_buf_(read_chunk) {}
+
+  status send(frame f) override {
+    if (closed_.load())
+      return status::error(errc::closed, "connection to " + peer_ + " is closed");
+    if (f.body.size() > codec_.max_frame_size())
+      return status::error(errc::frame_too_large, "frame of " + std::to_string(f.body.size()) + " bytes, limit "
+                                                    + std::to_string(codec_.max_frame_size()));
+    if (auto st = counter_.on_send(f); !st)
+      return st;
+    return queue(f);
+  }
+
+  void close(status reason) override {
+    if (core_->stopped.load() || closed_.load())
+      return;
+    // An error reason is a rule the peer broke, as the owner saw it: logged like ours.
+    asio::dispatch(core_->ctx, [self = shared_from_this(), reason = std::move(reason)]() mutable {
+      self->close_now(std::move(reason), true);
+    });
+  }
+
+  bool is_open() const override { return !closed_.load(); }
+  std::string peer() const override { return peer_; }
+
+  // I/O thread: a connection the listener accepted. The peer speaks first.
+  void start_accepted() {
+    remember_peer();
+    asio::error_code ignored;
+    socket_.set_option(tcp::no_delay{true}, ignored);
+    arm_handshake_timer();
+    read();
+  }
+
+  // I/O thread: connects, says hello, and fulfils `done` when the peer's hello arrives or fails.
+  void start_dial(tcp::resolver::results_type endpoints, std::shared_ptr<std::promise<status>> done) {
+    dial_done_ = std::move(done);
+    peer_ = endpoints.begin()->endpoint().address().to_string() + ":"
+            + std::to_string(endpoints.begin()->endpoint().port());
+    arm_handshake_timer();
+    asio::async_connect(socket_, endpoints, [self = shared_from_this()](asio::error_code ec, const tcp::endpoint&) {
+      if (self->closed_.load())
+        return;
+      if (ec) {
+        self->close_now(status::error(errc::connect_failed, "cannot connect to " + self->peer_ + ": " + ec.message()),
+                        false);
+        return;
+      }
+      asio::error_code ignored;
+      self->socket_.set_option(tcp::no_delay{true}, ignored);
+      self->queue(hello_frame());
+      self->read();
+    });
+  }
+
+  // I/O thread: closes at once. `log` = we close for a rule the peer broke (one line per connection).
+  void close_now(status reason, bool log) {
+    if (closed_.exchange(true))
+      return;
+    bool is_error = !reason.ok() && reason.code != errc::closed;
+    if (log && is_error)
+      log_close(core_->options, "tcp", peer_, reason);
+    {
+      std::lock_guard lock{mutex_};
+      if (is_error && writing_.empty() && socket_.is_open()) {
+        // Best effort, never blocking: what was queued (our hello, say) and then why we close.
+        std::string bytes = std::move(pending_);
+        frame goaway{frame_kind::goaway, static_cast<uint16_t>(reason.code), 0, reason.message};
+        if (goaway.body.size() > 1024) goaway.body.resize(1024);
+        codec_.encode(goaway, bytes);
+        asio::error_code ignored;
+        socket_.non_blocking(true, ignored);
+        socket_.write_some(asio::buffer(bytes), ignored);
+      }
+      pending_.clear();
+    }
+    asio::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    handshake_timer_.cancel();
+    idle_timer_.cancel();
+    if (!handshaken_) {
+      if (dial_done_) dial_done_->set_value(reason.ok() ? status::error(errc::closed, "closed before the handshake") : reason);
+      dial_done_.reset();
+      return;
+    }
+    if (handlers_.on_close)
+      handlers_.on_close(shared_from_this(), reason);
+  }
+
+ private:
+  void remember_peer() {
+    asio::error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
+    peer_ = ec ? std::string{"unknown peer"} : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  status queue(const frame& f) {
+    std::lock_guard lock{mutex_};
+    if (closed_.load())
+      return status::error(errc::closed, "connection to " + peer_ + " is closed");
+    codec_.encode(f, pending_);
+    if (pending_.size() > core_->options.limits.max_pending_bytes) {
+      asio::post(core_->ctx, [self = shared_from_this(), n = pending_.size()] {
+        self->close_now(status::error(errc::io_error, "peer does not read: " + std::to_string(n) + " bytes queued"), true);
+      });
+      return status::error(errc::closed, "connection to " + peer_ + " is closing: peer does not read");
+    }
+    if (!write_scheduled_) {
+      write_scheduled_ = true;
+      // Posted, not run here: replies queued by the rest of this read pass leave with it.
+      asio::post(core_->ctx, [self = shared_from_this()] { self->flush(); });
+    }
+    return {};
+  }
+
+  void flush() {
+    {
+      std::lock_guard lock{mutex_};
+      if (closed_.load()) {
+        write_scheduled_ = false;
+        return;
+      }
+      writing_.swap(pending_);
+    }
+    asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](asio::error_code ec, std::size_t) {
+      if (ec) {
+        self->close_now(status::error(errc::io_error, "write failed: " + ec.message()), true);
+        return;
+      }
+      self->writing_.clear();
+      {
+        std::lock_guard lock{self->mutex_};
+        if (self->pending_.empty()) {
+          self->write_scheduled_ = false;
+          return;
+        }
+      }
+      self->flush();
+    });
+  }
+
+  void read() {
+    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](asio::error_code ec, std::size_t n) {
+      if (self->closed_.load())
+        return;
+      if (ec) {
+        if (ec == asio::error::eof && self->decoder_.mid_frame())
+          self->close_now(status::error(errc::bad_frame, "connection ended in the middle of a frame ("
+                                                           + std::to_string(self->decoder_.buffered())
+                                                           + " bytes of it received)"),
+                          true);
+        else if (ec == asio::error::eof)
+          self->close_now(status::error(errc::closed, "peer closed the connection"), false);
+        else
+          self->close_now(status::error(errc::io_error, "read failed: " + ec.message()), true);
+        return;
+      }
+      self->on_bytes(n);
+    });
+  }
+
+  void on_bytes(std::size_t n) {
+    frames_.clear();
+    auto st = decoder_.feed(read_buf_.data(), n, frames_);
+    if (!frames_.empty())
+      last_frame_ = steady::now();
+    for (auto& f : frames_) {
+      if (closed_.load())
+        return;
+      handle(std::move(f));
+    }
+    if (closed_.load())
+      return;
+    if (!st) {
+      close_now(std::move(st), true);
+      return;
+    }
+    read();
+  }
+
+  void handle(frame&& f) {
+    if (!handshaken_) {
+      if (f.kind != frame_kind::hello || f.body != handshake_magic) {
+        if (f.kind == frame_kind::goaway)
+          close_now(status::error(static_cast<errc>(f.flags), "peer refused the handshake: " + f.body), false);
+        else
+          close_now(status::error(errc::handshake_failed, std::string{"first frame was a "} + to_string(f.kind)
+                                                            + " frame, not a valid hello"),
+                    true);
+        return;
+      }
+      handshaken_ = true;
+      handshake_timer_.cancel();
+      if (accepted_)
+        queue(hello_frame());
+      arm_idle_timer();
+      if (dial_done_) {
+        dial_done_->set_value(status{});
+        dial_done_.reset();
+      }
+      return;
+    }
+    switch (f.kind) {
+      case frame_kind::hello:
+        close_now(status::error(errc::bad_frame, "a second hello"), true);
+        return;
+      case frame_kind::goaway:
+        close_now(status::error(static_cast<errc>(f.flags), "peer closed: " + f.body), false);
+        return;
+      default:
+        break;
+    }
+    if (auto st = counter_.on_receive(f); !st) {
+      close_now(std::move(st), true);
+      return;
+    }
+    if (handlers_.on_frame)
+      handlers_.on_frame(shared_from_this(), std::move(f));
+  }
+
+  void arm_handshake_timer() {
+    handshake_timer_.expires_after(core_->options.limits.handshake_timeout);
+    handshake_timer_.async_wait([self = shared_from_this()](asio::error_code ec) {
+      if (ec || self->closed_.load() || self->handshaken_)
+        return;
+      self->close_now(status::error(errc::handshake_timeout,
+                                    "no valid hello within "
+                                      + std::to_string(self->core_->options.limits.handshake_timeout.count()) + " ms"),
+                      true);
+    });
+  }
+
+  void arm_idle_timer() {
+    auto idle = core_->options.limits.idle_timeout;
+    if (idle.count() <= 0)
+      return;
+    if (last_frame_ == steady::time_point{})
+      last_frame_ = steady::now();
+    idle_timer_.expires_at(last_frame_ + idle);
+    idle_timer_.async_wait([self = shared_from_this()](asio::error_code ec) {
+      if (ec || self->closed_.load())
+        return;
+      self->on_idle_timer();
+    });
+  }
+
+  void on_idle_timer() {
+    auto idle = core_->options.limits.idle_timeout;
+    auto now = steady::now();
+    if (now < last_frame_ + idle) {
+      arm_idle_timer();
+      return;
+    }
+    // A half-received frame that stalls is a slow-loris sender; no calls and no frames is an
+    // abandoned connection. Calls in flight without frames are someone waiting: keep it.
+    if (decoder_.mid_frame() || counter_.in_flight() == 0) {
+      close_now(status::error(errc::idle_timeout, std::string{"no complete frame for "} + std::to_string(idle.count())
+                                                    + " ms" + (decoder_.mid_frame() ? " (one half received)" : "")),
+                true);
+      return;
+    }
+    last_frame_ = now;
+    arm_idle_timer();
+  }
+
+  // Members used by the I/O thread only, unless marked.
+  std::shared_ptr<io_core> core_;  // first: destroyed last, after the socket and timers
+  tcp::socket socket_;
+  bool accepted_;
+  connection_handlers handlers_;
+  frame_codec codec_;  // any thread (stateless)
+  frame_decoder decoder_;
+  call_counter counter_;  // any thread
+  asio::steady_timer handshake_timer_;
+  asio::steady_timer idle_timer_;
+  std::vector<char> read_buf_;
+  std::vector<frame> frames_;
+  std::string peer_;  // set before the connection is shared
+  bool handshaken_ = false;
+  steady::time_point last_frame_{};
+  std::shared_ptr<std::promise<status>> dial_done_;
+  std::atomic<bool> closed_{false};  // any thread
+  std::mutex mutex_;                 // guards the three below (senders on any thread)
+  std::string pending_;
+  bool write_scheduled_ = false;
+  std::string writing_;  // the I/O thread's, between flush and its completion
+};
+
+void io_core::track(const std::shared_ptr<tcp_connection>& c) {
+  std::lock_guard lock{mutex};
+  connections.erase(std::remove_if(connections.begin(), connections.end(), [](auto& w) { return w.expired(); }),
+                    connections.end());
+  connections.push_back(c);
+}
+
+struct acceptor_state : std::enable_shared_from_this<acceptor_state> {
+  acceptor_state(std::shared_ptr<io_core> c, connection_handlers h)
+    : core{std::move(c)}, acceptor{core->ctx}, handlers{std::move(h)}, retry{core->ctx} {}
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](asio::error_code ec, tcp::socket socket) {
+      if (self->closed || ec == asio::error::operation_aborted)
+        return;
+      if (ec) {
+        // Out of fds, most likely: wait a little instead of spinning on the error.
+        log_close(self->core->options, "tcp", self->address, status::error(errc::io_error, "accept failed: " + ec.message()));
+        self->retry.expires_after(std::chrono::milliseconds{50});
+        self->retry.async_wait([self](asio::error_code e) {
+          if (!e && !self->closed) self->accept();
+        });
+        return;
+      }
+      auto c = std::make_shared<tcp_connection>(self->core, std::move(socket), true, self->handlers);
+      self->core->track(c);
+      c->start_accepted();
+      self->accept();
+    });
+  }
+
+  void close_now() {
+    if (closed) return;
+    closed = true;
+    asio::error_code ignored;
+    acceptor.close(ignored);
+    retry.cancel();
+  }
+
+  std::shared_ptr<io_core> core;
+  tcp::acceptor acceptor;
+  connection_handlers handlers;
+  asio::steady_timer retry;
+  std::string address;
+  bool closed = false;  // I/O thread
+};
+
+class tcp_listener final : public listener {
+ public:
+  explicit tcp_listener(std::shared_ptr<acceptor_state> st) : state_{std::move(st)} {}
+  ~tcp_listener() override { close(); }
+  std::string address() const override { return state_->address; }
+  void close() override {
+    auto& core = *state_->core;
+    if (core.stopped.load() || core.on_io_thread()) {
+      state_->close_now();
+      return;
+    }
+    std::promise<void> done;
+    asio::post(core.ctx, [st = state_, &done] {
+      st->close_now();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+
+ private:
+  std::shared_ptr<acceptor_state> state_;
+};
+
+bool split_address(const std::string& address, std::string& host, std::string& port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon + 1 == address.size())
+    return false;
+  host = address.substr(0, colon);
+  port = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return port.find_first_not_of("0123456789") == std::string::npos;
+}
+
+class tcp_transport final : public transport {
+ public:
+  explicit tcp_transport(transport_options options) : core_{std::make_shared<io_core>()} {
+    core_->options = std::move(options);
+    core_->thread = std::thread{[core = core_.get()] { core->ctx.run(); }};
+  }
+
+  ~tcp_transport() override {
+    // Close everything on the I/O thread, then let run() return once the aborted operations
+    // have completed (their handlers hold the connections: none may be left in the queue).
+    asio::post(core_->ctx, [core = core_] {
+      std::vector<std::shared_ptr<tcp_connection>> conns;
+      std::vector<std::shared_ptr<acceptor_state>> accs;
+      {
+        std::lock_guard lock{core->mutex};
+        for (auto& w : core->connections) if (auto c = w.lock()) conns.push_back(c);
+        for (auto& w : core->acceptors) if (auto a = w.lock()) accs.push_back(a);
+      }
+      for (auto& a : accs) a->close_now();
+      for (auto& c : conns) c->close_now(status::error(errc::closed, "transport shut down"), false);
+    });
+    core_->work.reset();
+    if (core_->on_io_thread())
+      core_->thread.detach();  // the last owner let go in a callback: run() ends by itself
+    else
+      core_->thread.join();
+    core_->stopped = true;
+  }
+
+  std::string name() const override { return "tcp"; }
+  const transport_options& options() const override { return core_->options; }
+
+  result<connection_ptr> dial(const std::string& address, connection_handlers handlers) override {
+    std::string host, port;
+    if (!split_address(address, host, port))
+      return {status::error(errc::invalid_address, "tcp: \"" + address + "\" is not host:port"), nullptr};
+    asio::error_code ec;
+    tcp::resolver resolver{core_->ctx};
+    auto endpoints = resolver.resolve(host, port, ec);
+    if (ec || endpoints.empty())
+      return {status::error(errc::invalid_address, "tcp: cannot resolve \"" + address + "\": " + ec.message()), nullptr};
+    auto c = std::make_shared<tcp_connection>(core_, tcp::socket{core_->ctx}, false, std::move(handlers));
+    core_->track(c);
+    auto done = std::make_shared<std::promise<status>>();
+    auto outcome = done->get_future();
+    asio::post(core_->ctx, [c, endpoints, done] { c->start_dial(endpoints, done); });
+    // The handshake timer fulfils the promise; the margin only guards against a stopped loop.
+    if (outcome.wait_for(core_->options.limits.handshake_timeout + std::chrono::seconds{1}) != std::future_status::ready) {
+      c->close(status::error(errc::handshake_timeout, "dial timed out"));
+      return {status::error(errc::handshake_timeout, "tcp: no handshake with " + address), nullptr};
+    }
+    auto st = outcome.get();
+    if (!st)
+      return {status::error(st.code, "tcp: dial " + address + ": " + st.message), nullptr};
+    return {{}, c};
+  }
+
+  result<std::unique_ptr<listener>> listen(const std::string& address, connection_handlers handlers) override {
+    std::string host, port;
+    if (!split_address(address, host, port))
+      return {status::error(errc::invalid_address, "tcp: \"" + address + "\" is not host:port"), nullptr};
+    asio::error_code ec;
+    tcp::resolver resolver{core_->ctx};
+    auto endpoints = resolver.resolve(host.empty() ? "0.0.0.0" : host, port, ec);
+    if (ec || endpoints.empty())
+      return {status::error(errc::invalid_address, "tcp: cannot resolve \"" + address + "\": " + ec.message()), nullptr};
+    auto st = std::make_shared<acceptor_state>(core_, std::move(handlers));
+    auto ep = endpoints.begin()->endpoint();
+    st->acceptor.open(ep.protocol(), ec);
+    if (!ec) st->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) st->acceptor.bind(ep, ec);
+    if (!ec) st->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return {status::error(errc::io_error, "tcp: cannot listen on " + address + ": " + ec.message()), nullptr};
+    auto bound = st->acceptor.local_endpoint(ec);
+    st->address = (bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string())
+                  + ":" + std::to_string(bound.port());
+    {
+      std::lock_guard lock{core_->mutex};
+      core_->acceptors.push_back(st);
+    }
+    asio::post(core_->ctx, [st] { st->accept(); });
+    return {{}, std::make_unique<tcp_listener>(st)};
+  }
+
+ private:
+  std::shared_ptr<io_core> core_;
+};
+
+}  // namespace
+
+std::shared_ptr<transport> make_tcp_transport(transport_options options) {
+  return std::make_shared<tcp_transport>(std::move(options));
+}
+
+}  // namespace micro::transport
