@@ -113,13 +113,19 @@ void start(service_self* self, queued_call call) {
 
 // Runs a stream handler on a thread of its own: it blocks on the stream for as long as the
 // stream lives, which may be hours, so it must not hold a slot of the request workers.
-void start_stream(service_self* self, const stream_handler& handler, request open,
-                  std::shared_ptr<stream_channel> channel, clock::time_point deadline) {
+// Counts a stream as open until its stream_done_atom; returns its id.
+uint64_t count_stream_open(service_self* self, const std::shared_ptr<stream_channel>& channel) {
   auto& st = self->state;
   auto id = st.next_stream++;
   st.open_streams.emplace(id, channel);
   st.spec.counters->streams_open.fetch_add(1, std::memory_order_relaxed);
   st.spec.counters->streams_total.fetch_add(1, std::memory_order_relaxed);
+  return id;
+}
+
+void start_stream(service_self* self, const stream_handler& handler, request open,
+                  std::shared_ptr<stream_channel> channel, clock::time_point deadline) {
+  auto id = count_stream_open(self, channel);
   caf::actor me = caf::actor_cast<caf::actor>(self);
   std::thread{[me, id, fn = handler.run, open = std::move(open), channel = std::move(channel), deadline] {
     stream_end status;
@@ -159,11 +165,7 @@ accepted_stream accept_async_stream(service_self* self, const stream_handler& ha
     out.refusal = stream_end{500, server_error_id, "the stream endpoint gave no callbacks"};
   if (!out.ok())
     return out;
-  auto& st = self->state;
-  auto id = st.next_stream++;
-  st.open_streams.emplace(id, channel);
-  st.spec.counters->streams_open.fetch_add(1, std::memory_order_relaxed);
-  st.spec.counters->streams_total.fetch_add(1, std::memory_order_relaxed);
+  auto id = count_stream_open(self, channel);
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto user_end = std::move(out.callbacks->on_end);
   out.callbacks->on_end = [me, id, user_end = std::move(user_end)](const stream_end& final_status) {

@@ -34,24 +34,30 @@ void server::handle_raw(registry::endpoint info, raw_handler handler, endpoint_o
   impl_->endpoints[name] = impl::entry{std::move(info), std::move(handler), {}, {}, opts.run_inline, {}};
 }
 
-void server::handle_stream_raw(registry::endpoint info, raw_stream_handler handler) {
-  if (!handler)
+namespace {
+
+// What every stream endpoint needs before it is kept: a handler, the registry's stream flag, and
+// a server that has not started.
+void check_stream_endpoint(const server::impl& d, registry::endpoint& info, bool has_handler) {
+  if (!has_handler)
     throw errors::bad_request(server_error_id, "stream endpoint " + info.name + " needs a handler");
   info.meta[stream_endpoint_key] = "true";
-  std::lock_guard<std::mutex> guard{impl_->mutex};
-  if (impl_->started)
+  if (d.started)
     throw errors::conflict(server_error_id, "cannot add stream endpoint " + info.name + " after the service started");
+}
+
+}  // namespace
+
+void server::handle_stream_raw(registry::endpoint info, raw_stream_handler handler) {
+  std::lock_guard<std::mutex> guard{impl_->mutex};
+  check_stream_endpoint(*impl_, info, static_cast<bool>(handler));
   auto name = info.name;
   impl_->endpoints[name] = impl::entry{std::move(info), {}, {}, std::move(handler), false, {}};
 }
 
 void server::handle_stream_async_raw(registry::endpoint info, raw_async_stream_handler handler) {
-  if (!handler)
-    throw errors::bad_request(server_error_id, "stream endpoint " + info.name + " needs a handler");
-  info.meta[stream_endpoint_key] = "true";
   std::lock_guard<std::mutex> guard{impl_->mutex};
-  if (impl_->started)
-    throw errors::conflict(server_error_id, "cannot add stream endpoint " + info.name + " after the service started");
+  check_stream_endpoint(*impl_, info, static_cast<bool>(handler));
   auto name = info.name;
   impl_->endpoints[name] = impl::entry{std::move(info), {}, {}, {}, false, std::move(handler)};
 }
