@@ -155,10 +155,10 @@ const std::vector<option_entry>& entries() {
        return {};
      },
      [](const options& o) { return o.transport; }},
-    {{"registry", "MICRO_REGISTRY", "--registry", "registry backend: mdns | memory | static"},
+    {{"registry", "MICRO_REGISTRY", "--registry", "registry backend: mdns | etcd | memory | static"},
      [](options& o, const std::string& v) -> status { o.registry = v; return {}; },
      [](const options& o) { return o.registry; }},
-    {{"registry_address", "MICRO_REGISTRY_ADDRESS", "--registry_address", "backend address; static: name=host:port,..."},
+    {{"registry_address", "MICRO_REGISTRY_ADDRESS", "--registry_address", "backend address; static: name=host:port,...; etcd: http://host:2379,..."},
      [](options& o, const std::string& v) -> status { o.registry_address = v; return {}; },
      [](const options& o) { return o.registry_address; }},
     {{"broker", "MICRO_BROKER", "--broker", "pub/sub broker: actor (micro's own, no server) | nats"},

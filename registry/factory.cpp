@@ -1,5 +1,6 @@
 // make_registry(): the one place that maps a backend name to a backend, so the
 // service options, the CLI and MICRO_REGISTRY all accept the same names.
+#include "registry/etcd.hpp"
 #include "registry/mdns.hpp"
 #include "registry/memory.hpp"
 #include "registry/registry.hpp"
@@ -19,8 +20,12 @@ result<std::shared_ptr<registry>> make_registry(const std::string& name,
     auto r = mdns_registry::open();
     return {r.st, r.value};
   }
+  if (name == "etcd") {
+    auto r = etcd_registry::open(address);
+    return {r.st, r.value};
+  }
   return {status{errc::invalid_argument,
-                 "registry: unknown registry \"" + name + "\" (known: memory, static, mdns)"},
+                 "registry: unknown registry \"" + name + "\" (known: memory, static, mdns, etcd)"},
           nullptr};
 }
 

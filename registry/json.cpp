@@ -16,6 +16,21 @@ void get_optional(const json& j, const char* key, T& out) {
   if (it != j.end() && !it->is_null()) it->get_to(out);
 }
 
+// A request/response type: micro writes a string, go-micro a Value object {"name","type",...}
+// (its etcd and mdns entries), of which the type name is what micro keeps.
+void get_type_name(const json& j, const char* key, std::string& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null())
+    return;
+  if (it->is_object()) {
+    out = it->value("name", std::string{});
+    if (out.empty())
+      out = it->value("type", std::string{});
+    return;
+  }
+  it->get_to(out);
+}
+
 }  // namespace
 
 void to_json(json& j, const endpoint& e) {
@@ -25,8 +40,8 @@ void to_json(json& j, const endpoint& e) {
 
 void from_json(const json& j, endpoint& e) {
   j.at("name").get_to(e.name);
-  get_optional(j, "request", e.request);
-  get_optional(j, "response", e.response);
+  get_type_name(j, "request", e.request);
+  get_type_name(j, "response", e.response);
   get_optional(j, "metadata", e.meta);
 }
 

@@ -7,7 +7,8 @@
 // Found by nlohmann's ADL: `nlohmann::json j = svc; auto s = j.get<service>();`.
 // from_json: "name" (and a node's "id"/"address") are required; other fields
 // may be missing or null (go-micro writes null for empty maps and lists). Bad
-// input throws nlohmann::json::exception, as nlohmann's own conversions do.
+// input throws nlohmann::json::exception, as nlohmann's own conversions do. An
+// endpoint's request/response may also be a go-micro Value object: its "name" is kept.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 // The registry interface (go-micro's registry.Registry): where services say
 // which nodes serve them, and where clients find those nodes. Backends:
-// memory.hpp, static.hpp, mdns.hpp (etcd later). One include gives the whole
+// memory.hpp, static.hpp, mdns.hpp, etcd.hpp. One include gives the whole
 // interface plus the factory.
 #pragma once
 
@@ -36,7 +36,7 @@ class registry {
  public:
   virtual ~registry();
 
-  // "memory", "static", "mdns".
+  // "memory", "static", "mdns", "etcd".
   virtual std::string name() const = 0;
 
   // Adds or refreshes the nodes in `svc` under (svc.name, svc.version). Service
@@ -65,6 +65,11 @@ class registry {
   // publishes on (mdns: what Avahi resolves). Otherwise the service picks an address to register.
   virtual bool resolves_unspecified_host() const { return false; }
 
+  // Whether the backend could be reached the last time it tried, without asking it again
+  // (cheap: Debug.Health calls it). ok by default; etcd answers its last failure until etcd
+  // answers again.
+  virtual status health() { return {}; }
+
   // Events about `service_name`, or about every service when empty. Changes
   // before the call are not replayed: watch first, then read, then apply.
   virtual std::unique_ptr<watcher> watch(const std::string& service_name = {}) = 0;
@@ -84,6 +89,8 @@ status validate_deregister(const std::string& registry_name, const service& svc)
 //   any other address names a separate process-wide instance (handy for tests).
 // - "static": address in MICRO_REGISTRY_ADDRESS syntax,
 //   "name=host:port[;idempotent=Endpoint],name=host:port,..." (see static.hpp).
+// - "mdns": the address is unused (the local Avahi daemon).
+// - "etcd": "http://host:2379[,http://host:2379...]", "" = http://127.0.0.1:2379.
 // Unknown name -> invalid_argument listing the known ones.
 result<std::shared_ptr<registry>> make_registry(const std::string& name,
                                                 const std::string& address = {});

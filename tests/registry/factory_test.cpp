@@ -8,7 +8,7 @@ using namespace micro::registry;
 TEST_CASE("factory: unknown backend is a clear error", "[factory]") {
   auto r = make_registry("consul");
   CHECK(r.st.code == errc::invalid_argument);
-  CHECK(r.st.message == "registry: unknown registry \"consul\" (known: memory, static, mdns)");
+  CHECK(r.st.message == "registry: unknown registry \"consul\" (known: memory, static, mdns, etcd)");
   CHECK(r.value == nullptr);
   CHECK(make_registry("").st.code == errc::invalid_argument);
   CHECK(make_registry("Memory").st.code == errc::invalid_argument);
