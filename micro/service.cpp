@@ -55,6 +55,13 @@ std::string random_id() {
   return buf;
 }
 
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0)
+    return "unknown";
+  return buf;
+}
+
 // For a node bound to all interfaces: the first IPv4 address of an interface that is up and
 // not loopback; loopback if there is none. (mDNS will refine this with what Avahi resolves.)
 std::string primary_ipv4() {
@@ -151,9 +158,16 @@ struct service::impl {
 
   void add_debug_endpoints() {
     auto counters_ptr = counters;
+    // "ok" while the registry can be reached; "degraded" (still serving, but peers may stop
+    // finding this node when its registration lapses) with the registry's last error otherwise.
+    auto reg = client().registry();
     srv.handle_raw(registry::endpoint{"Debug.Health", "", "", {}},
-                   [](const context&, const raw_message&) -> result<raw_message> {
-                     return json_reply({{"status", "ok"}});
+                   [reg](const context&, const raw_message&) -> result<raw_message> {
+                     auto st = reg->health();
+                     nlohmann::json health{{"status", st.ok() ? "ok" : "degraded"}, {"registry", reg->name()}};
+                     if (!st.ok())
+                       health["registry_error"] = st.message;
+                     return json_reply(health);
                    });
     srv.handle_raw(registry::endpoint{"Debug.Stats", "", "", {}},
                    [counters_ptr](const context&, const raw_message&) -> result<raw_message> {
@@ -379,6 +393,9 @@ status service::start() {
     d.address = host + ":" + std::to_string(published.port);
 
   auto node_metadata = d.opts.metadata;
+  // Which machine a node runs on, for `micro services` and operators: node ids say nothing
+  // about it once a cluster spans hosts. A value given in the options wins.
+  node_metadata.emplace("host", host_name());
   if (d.opts.transport != "caf") {
     // Unary calls over micro's own transport; CAF stays published for streams and pub/sub.
     // tcp: a free port on the node's host; memory: a fresh name (two services, two listeners).

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -363,6 +364,25 @@ mdns_registry::~mdns_registry() {
   state_->watchers.close_all();
 }
 
+namespace {
+
+// A TXT record travels in one mDNS packet: beyond loopback (MTU 1500, less the DNS and IP
+// headers) Avahi cannot resolve one much over ~1,400 bytes, so other hosts never see the node.
+// Loopback (MTU 65536) hides this, so say it where it starts.
+void warn_if_too_large_for_the_lan(const std::string& svc, const std::string& node,
+                                   const std::vector<std::string>& txt) {
+  constexpr std::size_t lan_limit = 1300;
+  std::size_t bytes = 0;
+  for (const auto& s : txt) bytes += s.size() + 1;
+  if (bytes > lan_limit)
+    std::cerr << "registry mdns: service " << quoted(svc) << " node " << quoted(node) << ": TXT record of "
+              << bytes << " bytes (endpoints and metadata); over ~" << lan_limit
+              << " bytes other hosts may not resolve it (one mDNS packet, MTU 1500). Fewer endpoints or "
+                 "shorter metadata, or the etcd registry, avoid it.\n";
+}
+
+}  // namespace
+
 std::string mdns_registry::name() const { return kName; }
 
 status mdns_registry::register_service(const service& svc, const register_options&) {
@@ -375,6 +395,7 @@ status mdns_registry::register_service(const service& svc, const register_option
     auto txt = mdns::encode_txt(svc, n);
     if (!txt.ok()) return txt.st;
     p->txt = std::move(txt.value);
+    warn_if_too_large_for_the_lan(svc.name, n.id, p->txt);
     auto [host, port] = split_address(n.address);
     if (port == 0)
       return make_error(errc::invalid_argument, kName,

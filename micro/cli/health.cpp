@@ -1,5 +1,7 @@
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "micro/cli/commands.hpp"
 
 namespace micro::cli {
@@ -18,7 +20,10 @@ int health(micro::client& client, const std::vector<std::string>& args) {
       std::cout << node.id << " " << node.address << " ";
       if (rsp) {
         std::cout << rsp->body << "\n";
-        if (rsp->body.find("\"ok\"") == std::string::npos)
+        // {"status":"ok"|"degraded",...}: degraded (the node's registry unreachable) counts as
+        // unhealthy, since peers may soon stop finding the node.
+        auto body = nlohmann::json::parse(rsp->body, nullptr, false);
+        if (!body.is_object() || body.value("status", std::string{}) != "ok")
           ++unhealthy;
       } else {
         std::cout << rsp.error().to_json() << "\n";

@@ -22,6 +22,8 @@ TEST_CASE("type_name uses protobuf full names, else demangled C++ names", "[trai
   CHECK(type_name<shop::order>() == "shop::order");
   CHECK(type_name<std::string>() == "std::string");
   CHECK(type_name<int>() == "int");
+  // Short on purpose: it travels in every registry entry (see type_name.hpp).
+  CHECK(type_name<nlohmann::json>() == "json");
   CHECK(type_name<std::vector<std::uint8_t>>() == "std::vector<unsigned char, std::allocator<unsigned char> >");
 }
 

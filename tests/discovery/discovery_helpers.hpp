@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -12,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "etcd_server.hpp"
 #include "harness.hpp"
 
 namespace micro::test {
@@ -32,6 +34,45 @@ inline std::unique_ptr<client> mdns_client() {
   options opts;
   REQUIRE(apply_environment(opts));
   opts.with_registry("mdns");
+  return std::make_unique<client>(opts);
+}
+
+/// The registry the [any_registry] cases run over: $MICRO_TEST_REGISTRY, "mdns" (the default:
+/// the avahi-daemon `make test` runs) or "etcd" (one etcd for this test process, on free
+/// loopback ports, started on first use and stopped at exit).
+struct registry_under_test {
+  std::string name;
+  std::string address;
+  std::map<std::string, std::string> server_env;  // what its servers need on top
+};
+
+inline const registry_under_test& tested_registry() {
+  static const registry_under_test tested = [] {
+    const char* env = std::getenv("MICRO_TEST_REGISTRY");
+    std::string name = env != nullptr && *env != '\0' ? env : "mdns";
+    if (name != "etcd")
+      return registry_under_test{name, "", {}};
+    static etcd_server etcd;
+    // Short leases, so a SIGKILLed node leaves within seconds (mDNS: Avahi withdraws at once).
+    return registry_under_test{name, etcd.url(), {{"MICRO_REGISTER_TTL", "3"}, {"MICRO_REGISTER_INTERVAL", "1"}}};
+  }();
+  return tested;
+}
+
+inline running_server start_registry_server(const std::string& name) {
+  const auto& reg = tested_registry();
+  server_config cfg{name};
+  cfg.env = reg.server_env;
+  cfg.env["MICRO_REGISTRY"] = reg.name;
+  cfg.env["MICRO_REGISTRY_ADDRESS"] = reg.address;
+  return start_test_server(cfg);
+}
+
+inline std::unique_ptr<client> registry_client() {
+  const auto& reg = tested_registry();
+  options opts;
+  REQUIRE(apply_environment(opts));
+  opts.with_registry(reg.name, reg.address);
   return std::make_unique<client>(opts);
 }
 

@@ -1,5 +1,6 @@
-// Discovery across processes over mDNS (a real avahi-daemon; `make test` starts one on
-// loopback): a client finds a server process, and loses it when it stops or dies.
+// Discovery across processes: a client finds a server process, and loses it when it stops or
+// dies. The [any_registry] cases run over mDNS (a real avahi-daemon; `make test` starts one on
+// loopback) and, as discovery.etcd.*, over a real etcd (MICRO_TEST_REGISTRY=etcd).
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -10,37 +11,37 @@
 using namespace micro;
 using namespace micro::test;
 
-TEST_CASE("discovery: a server process is found over mDNS and called", "[discovery][mdns]") {
-  auto c = mdns_client();
+TEST_CASE("discovery: a server process is found through the registry and called", "[discovery][any_registry]") {
+  auto c = registry_client();
   const auto name = unique("disc-call");
   auto t0 = steady_clock::now();
-  auto s = start_mdns_server(name);
+  auto s = start_registry_server(name);
   REQUIRE(await_listed(*c, name, s.address, true) >= 0);
   auto r = c->call<json>(name, "Test.Count", json::object());
   if (!r && dropped_before_handshake(r.error()))
     r = c->call<json>(name, "Test.Count", json::object());
   REQUIRE(r);
-  std::printf("discovery: server start -> first successful call over mDNS: %lld ms\n", ms_since(t0));
+  std::printf("discovery: server start -> first successful call over %s: %lld ms\n", tested_registry().name.c_str(), ms_since(t0));
 }
 
-TEST_CASE("discovery: a node killed with SIGKILL leaves the client's cache", "[discovery][mdns]") {
-  auto c = mdns_client();
+TEST_CASE("discovery: a node killed with SIGKILL leaves the client's cache", "[discovery][any_registry]") {
+  auto c = registry_client();
   const auto name = unique("disc-kill");
-  auto a = start_mdns_server(name);
-  auto b = start_mdns_server(name);
+  auto a = start_registry_server(name);
+  auto b = start_registry_server(name);
   REQUIRE(await_listed(*c, name, a.address, true) >= 0);
   REQUIRE(await_listed(*c, name, b.address, true) >= 0);
   a.proc->kill();
   auto gone_ms = await_listed(*c, name, a.address, false);
   REQUIRE(gone_ms >= 0);
   CHECK(lists(c->resolve(name), b.address));
-  std::printf("discovery: SIGKILL -> node gone from the client's cache: %lld ms\n", gone_ms);
+  std::printf("discovery (%s): SIGKILL -> node gone from the client's cache: %lld ms\n", tested_registry().name.c_str(), gone_ms);
 }
 
-TEST_CASE("discovery: a node stopped with SIGTERM deregisters and leaves the cache", "[discovery][mdns]") {
-  auto c = mdns_client();
+TEST_CASE("discovery: a node stopped with SIGTERM deregisters and leaves the cache", "[discovery][any_registry]") {
+  auto c = registry_client();
   const auto name = unique("disc-term");
-  auto a = start_mdns_server(name);
+  auto a = start_registry_server(name);
   REQUIRE(await_listed(*c, name, a.address, true) >= 0);
   auto t0 = steady_clock::now();
   REQUIRE(a.proc->signal(SIGTERM));
@@ -53,15 +54,15 @@ TEST_CASE("discovery: a node stopped with SIGTERM deregisters and leaves the cac
   auto r = c->resolve(name);
   REQUIRE_FALSE(r);
   CHECK(r.error().code == 404);
-  std::printf("discovery: SIGTERM -> node gone from the client's cache: %lld ms\n", ms_since(t0));
+  std::printf("discovery (%s): SIGTERM -> node gone from the client's cache: %lld ms\n", tested_registry().name.c_str(), ms_since(t0));
 }
 
-TEST_CASE("discovery: an unknown service is a 404 that names the registry", "[discovery][mdns]") {
-  auto c = mdns_client();
+TEST_CASE("discovery: an unknown service is a 404 that names the registry", "[discovery][any_registry]") {
+  auto c = registry_client();
   auto r = c->call<json>(unique("nobody"), "X.Y", json::object());
   REQUIRE_FALSE(r);
   CHECK(r.error().code == 404);
-  CHECK(r.error().detail.find("mdns") != std::string::npos);
+  CHECK(r.error().detail.find(tested_registry().name) != std::string::npos);
   CHECK(r.error().detail.find("not found") != std::string::npos);
 }
 

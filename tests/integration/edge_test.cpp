@@ -181,7 +181,7 @@ TEST_CASE("Debug.Health and Debug.Stats answer while every handler slot is busy"
   auto health = client->call_raw({}, "test", "Debug.Health", req, micro::call_options{}.with_timeout(500ms));
   INFO((health ? health->body : health.error().to_json()));
   REQUIRE(health.ok());
-  CHECK(json::parse(health->body) == json{{"status", "ok"}});
+  CHECK(json::parse(health->body).at("status") == "ok");
   auto stats = client->call<json>("test", "Debug.Stats", json::object(), micro::call_options{}.with_timeout(500ms));
   INFO((stats ? stats->dump() : stats.error().to_json()));
   REQUIRE(stats.ok());

@@ -38,6 +38,10 @@
 //                    {"event": "wrapper-saw", "wrapper", "what"} for an exception coming out of
 //                    the handler and rethrows it.
 //   TEST_NOFILE=N    lowers the soft RLIMIT_NOFILE to N first thing (the guard tests)
+//   TEST_PUBSUB_STREAM=1  also serves a stream and a subscriber (the multi-host tests):
+//                    Test.Stream  bidirectional, JSON: each message m -> {"echo": m, "node": id}
+//                    topic "test.events": each publication (JSON) is logged as
+//                    {"event": "publication", "body": ...} (see Test.Log)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -247,6 +251,19 @@ int main(int argc, char** argv) {
         rsp = json::object();
       },
       micro::endpoint_options{}.with_inline());
+
+  if (env_number("TEST_PUBSUB_STREAM", 0) != 0) {
+    srv.handle_stream("Test.Stream", [&](const micro::context&, micro::server_stream<json, json>& s) {
+      json in;
+      while (s.recv(in))
+        if (!s.send(json{{"echo", in}, {"node", svc.node_id()}}))
+          return;
+    });
+    srv.subscribe("test.events", [&](const micro::context&, const json& body) {
+      std::lock_guard<std::mutex> guard{log.mutex};
+      log.events.push_back({{"event", "publication"}, {"body", body}});
+    });
+  }
 
   if (auto st = svc.start(); !st) {
     std::cerr << st.error().to_json() << std::endl;

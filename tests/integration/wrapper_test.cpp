@@ -98,7 +98,7 @@ TEST_CASE("the built-in Debug endpoints are not wrapped", "[integration][wrapper
   auto health = client->call_raw({}, "test", "Debug.Health", json_request(), deny);
   INFO((health ? "" : health.error().to_json()));
   REQUIRE(health.ok());
-  CHECK(json::parse(health->body) == json{{"status", "ok"}});
+  CHECK(json::parse(health->body).at("status") == "ok");
   CHECK(health->metadata.count("x-wrapped") == 0);
   auto stats = client->call_raw({}, "test", "Debug.Stats", json_request(), deny);
   REQUIRE(stats.ok());

@@ -51,7 +51,7 @@ std::string find_etcd() {
   return {};
 }
 
-etcd_server::etcd_server() {
+etcd_server::etcd_server(std::string host) : host_(std::move(host)) {
   char tmpl[] = "/tmp/micro-etcd-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;

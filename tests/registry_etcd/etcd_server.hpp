@@ -16,12 +16,14 @@ std::string find_etcd();
 
 class etcd_server {
  public:
-  etcd_server();
+  /// `host`: the address it listens on for clients (127.0.0.1; a namespace's address in the
+  /// multi-host tests). Peers always on 127.0.0.1.
+  explicit etcd_server(std::string host = "127.0.0.1");
   ~etcd_server();
   etcd_server(const etcd_server&) = delete;
   etcd_server& operator=(const etcd_server&) = delete;
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(client_port_); }
+  std::string url() const { return "http://" + host_ + ":" + std::to_string(client_port_); }
   int client_port() const noexcept { return client_port_; }
 
   void stop();     // SIGTERM, bounded wait, then SIGKILL
@@ -33,6 +35,7 @@ class etcd_server {
  private:
   std::unique_ptr<process> proc_;
   std::string dir_;
+  std::string host_;
   int client_port_ = 0;
   int peer_port_ = 0;
 };
