@@ -89,8 +89,7 @@ std::string service_text(const service& svc) {
     "/// service registered under the name given to the constructor.\n"
     "class $S$Client {\n"
     " public:\n"
-    "  /// Calls the service registered as `service` (e.g. \"greeter\") through `client`, which must\n"
-    "  /// outlive this object.\n"
+    "  /// Calls the service registered as `service` through `client`, which must outlive this object.\n"
     "  $S$Client(::micro::client& client, ::std::string service);\n",
     v);
   for (const auto& r : svc.rpcs)

@@ -127,7 +127,8 @@ std::string service_text(const service& svc) {
     "    auto found = options.find(rpc);\n"
     "    return found == options.end() ? ::micro::endpoint_options{} : found->second;\n"
     "  };\n"
-    "  (void)options_of;\n"
+    "  (void)options_of;  // unused without unary rpcs, like srv and impl without rpcs\n"
+    "  (void)srv;\n"
     "  (void)impl;\n",
     v);
   for (const auto& r : svc.rpcs)
