@@ -8,7 +8,8 @@
 # A .proto's generated name is its path relative to the first IMPORT_DIRS entry that holds it
 # (so `import "a/b.proto";` and `#include "a/b.micro.h"` agree), else its file name alone (its own
 # directory is then searched for imports). Relative paths are taken from the current source dir.
-# Part of find_package(micro); in micro's own build it comes from the top CMakeLists.txt.
+# Several targets using one .proto: generate it into a library and link that (or give each call
+# its own OUT_DIR). Part of find_package(micro); in micro's own build, of the top CMakeLists.txt.
 function(micro_generate target)
   cmake_parse_arguments(ARG "" "OUT_DIR" "PROTOS;IMPORT_DIRS" ${ARGN})
   if(NOT TARGET ${target})
@@ -59,6 +60,13 @@ function(micro_generate target)
     string(REGEX REPLACE "\\.proto$" "" base "${rel}")
     set(outputs "${out}/${base}.pb.h" "${out}/${base}.pb.cc" "${out}/${base}.micro.h"
                 "${out}/${base}.micro.cc" "${out}/${base}.micro.actor.h")
+    # One rule per output file: a second target generating the same files would make two.
+    get_property(owner GLOBAL PROPERTY "micro_generate:${out}/${base}.micro.h")
+    if(owner)
+      message(FATAL_ERROR "micro_generate(${target}): ${rel} is generated into ${out} for ${owner} already; "
+        "link ${owner} (a library holding the generated code), or give this call another OUT_DIR")
+    endif()
+    set_property(GLOBAL PROPERTY "micro_generate:${out}/${base}.micro.h" "${target}")
     add_custom_command(
       OUTPUT ${outputs}
       COMMAND "${CMAKE_COMMAND}" -E make_directory "${out}"
