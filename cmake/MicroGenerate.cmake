@@ -64,7 +64,7 @@ function(micro_generate target)
     get_property(owner GLOBAL PROPERTY "micro_generate:${out}/${base}.micro.h")
     if(owner)
       message(FATAL_ERROR "micro_generate(${target}): ${rel} is generated into ${out} for ${owner} already; "
-        "link ${owner} (a library holding the generated code), or give this call another OUT_DIR")
+        "generate it once into a library and link that to both, or give this call another OUT_DIR")
     endif()
     set_property(GLOBAL PROPERTY "micro_generate:${out}/${base}.micro.h" "${target}")
     add_custom_command(
