@@ -15,9 +15,9 @@ std::string header_text(const file_model& file);
 std::string source_text(const file_model& file);
 std::string actor_header_text(const file_model& file);
 
-/// "greeter" -> "namespace greeter {\n", "" for no namespace; and the matching close.
-std::string open_namespace(const file_model& file);
-std::string close_namespace(const file_model& file);
+/// The services' texts (each starting with a blank line) inside the file's namespace; without a
+/// package, at the top level without that first blank line (the includes end with one).
+std::string in_namespace(const file_model& file, std::string services);
 
 /// Variables every template of an rpc uses: $S$ service, $M$ rpc, $E$ endpoint, $Req$, $Rsp$.
 vars rpc_vars(const service& svc, const rpc& r);

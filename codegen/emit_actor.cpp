@@ -205,13 +205,10 @@ std::string actor_header_text(const file_model& file) {
   out += "\n";
   out += adapter;
   out += "\n";
-  out += open_namespace(file);
+  std::string services;
   for (const auto& svc : file.services)
-    out += "\n" + service_text(svc);
-  if (!file.services.empty())
-    out += "\n";
-  out += close_namespace(file);
-  return out;
+    services += "\n" + service_text(svc);
+  return out + in_namespace(file, std::move(services));
 }
 
 }  // namespace micro::codegen

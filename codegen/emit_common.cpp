@@ -2,12 +2,11 @@
 
 namespace micro::codegen {
 
-std::string open_namespace(const file_model& file) {
-  return file.cpp_namespace.empty() ? "" : "namespace " + file.cpp_namespace + " {\n";
-}
-
-std::string close_namespace(const file_model& file) {
-  return file.cpp_namespace.empty() ? "" : "}  // namespace " + file.cpp_namespace + "\n";
+std::string in_namespace(const file_model& file, std::string services) {
+  if (file.cpp_namespace.empty())
+    return services.empty() ? services : services.substr(1);
+  return "namespace " + file.cpp_namespace + " {\n" + services + (services.empty() ? "" : "\n") +
+         "}  // namespace " + file.cpp_namespace + "\n";
 }
 
 vars rpc_vars(const service& svc, const rpc& r) {

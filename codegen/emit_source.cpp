@@ -149,13 +149,10 @@ std::string source_text(const file_model& file) {
     "#include <utility>\n"
     "\n",
     v);
-  out += open_namespace(file);
+  std::string services;
   for (const auto& svc : file.services)
-    out += "\n" + service_text(svc);
-  if (!file.services.empty())
-    out += "\n";
-  out += close_namespace(file);
-  return out;
+    services += "\n" + service_text(svc);
+  return out + in_namespace(file, std::move(services));
 }
 
 }  // namespace micro::codegen

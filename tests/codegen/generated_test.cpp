@@ -101,6 +101,17 @@ TEST_CASE("a generated client calls every rpc shape of a generated handler in an
     names.push_back(who.name());
   CHECK(names == std::vector<std::string>{"a", "b"});
 
+  auto summed = shapes.Sum(number(9));  // the method named like its response type
+  REQUIRE(summed.ok());
+  CHECK(summed->total() == 9);
+
+  TopClient top{*r.client, "shapes"};  // a service of a file without a package
+  TopRequest hi;
+  hi.set_text("hi");
+  auto answered = top.Say(hi);
+  REQUIRE(answered.ok());
+  CHECK(answered->text() == "top: hi");
+
   v1::AdminClient admin{*r.client, "shapes"};
   CHECK(admin.Ping(google::protobuf::Empty{}).ok());
 }

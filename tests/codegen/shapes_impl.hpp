@@ -3,6 +3,7 @@
 // interfaces: what the server process serves and what the in-process tests register.
 
 #include "acme/micro/v1/shapes.micro.h"
+#include "top.micro.h"
 
 namespace codegen_test {
 
@@ -51,6 +52,11 @@ struct shapes_impl final : v1::ShapesHandler {
   void Fail(const micro::context&, const v1::Number& req, google::protobuf::Empty&) override {
     throw micro::make_error("shapes", static_cast<int32_t>(req.value()), "failed as asked");
   }
+
+  void Sum(const micro::context&, const v1::Number& req, v1::Sum& rsp) override {
+    rsp.set_total(req.value());
+    rsp.set_count(1);
+  }
 };
 
 struct admin_impl final : v1::AdminHandler {
@@ -58,5 +64,9 @@ struct admin_impl final : v1::AdminHandler {
 };
 
 struct idle_impl final : v1::IdleHandler {};
+
+struct top_impl final : TopHandler {
+  void Say(const micro::context&, const TopRequest& req, TopRequest& rsp) override { rsp.set_text("top: " + req.text()); }
+};
 
 }  // namespace codegen_test

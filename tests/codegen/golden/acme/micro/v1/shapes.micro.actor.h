@@ -207,6 +207,20 @@ class ShapesAsyncClient {
                                ::std::move(on_result), opts);
   }
 
+  // A method named like the message it returns (inside the service, the plain name "Sum" would
+  // mean the method, so the type is written in full).
+  /// Shapes.Sum without blocking the actor: `on_result(micro::result<::acme::micro::v1::Sum>)` runs inside it later.
+  template <class F>
+  void Sum(const ::acme::micro::v1::Number& req, F on_result, const ::micro::call_options& opts = {}) {
+    Sum(::micro::context{}, req, ::std::move(on_result), opts);
+  }
+  template <class F>
+  void Sum(const ::micro::context& parent, const ::acme::micro::v1::Number& req, F on_result,
+      const ::micro::call_options& opts = {}) {
+    ::micro::call_async<::acme::micro::v1::Sum>(micro_self_, *micro_client_, parent, micro_service_, "Shapes.Sum", req,
+                               ::std::move(on_result), opts);
+  }
+
  private:
   ::caf::event_based_actor* micro_self_;
   ::micro::client* micro_client_;
@@ -233,12 +247,19 @@ struct ShapesRpc {
       return micro_f(::caf::meta::type_name("Shapes.Fail"));
     }
   };
+  struct Sum {
+    template <class MicroInspector>
+    friend typename MicroInspector::result_type inspect(MicroInspector& micro_f, Sum&) {
+      return micro_f(::caf::meta::type_name("Shapes.Sum"));
+    }
+  };
 };
 
 /// Serves the unary rpcs of Shapes with the actor `impl`: its behaviour handles, per rpc,
 ///   [](ShapesRpc::Double, const micro::context&, const ::acme::micro::v1::Number&) -> micro::result<::acme::micro::v1::Number>
 ///   [](ShapesRpc::call, const micro::context&, const ::acme::micro::v1::Client&) -> micro::result<::acme::micro::v1::Client>
 ///   [](ShapesRpc::Fail, const micro::context&, const ::acme::micro::v1::Number&) -> micro::result<::google::protobuf::Empty>
+///   [](ShapesRpc::Sum, const micro::context&, const ::acme::micro::v1::Number&) -> micro::result<::acme::micro::v1::Sum>
 /// answering at once or later through a response promise; a micro::error in the result is the
 /// caller's answer. It runs on the actor, never on a worker thread. Streaming rpcs are not served
 /// this way: register them with RegisterShapesHandler or micro::server::handle_stream_async.
@@ -246,6 +267,7 @@ inline void RegisterShapesActorHandler(::micro::server& srv, const ::caf::actor&
   ::micro::generated::serve_with_actor<ShapesRpc::Double, ::acme::micro::v1::Number, ::acme::micro::v1::Number>(srv, "Shapes.Double", impl);
   ::micro::generated::serve_with_actor<ShapesRpc::call, ::acme::micro::v1::Client, ::acme::micro::v1::Client>(srv, "Shapes.call", impl);
   ::micro::generated::serve_with_actor<ShapesRpc::Fail, ::acme::micro::v1::Number, ::google::protobuf::Empty>(srv, "Shapes.Fail", impl);
+  ::micro::generated::serve_with_actor<ShapesRpc::Sum, ::acme::micro::v1::Number, ::acme::micro::v1::Sum>(srv, "Shapes.Sum", impl);
 }
 
 /// The client of service Admin for code inside a CAF actor: nothing here blocks `self`.

@@ -88,13 +88,22 @@ ShapesClient::ShapesClient(::micro::client& client, ::std::string service)
   return micro_client_->call<::google::protobuf::Empty>(parent, micro_service_, "Shapes.Fail", req, opts);
 }
 
+::micro::result<::acme::micro::v1::Sum> ShapesClient::Sum(const ::acme::micro::v1::Number& req, const ::micro::call_options& opts) {
+  return micro_client_->call<::acme::micro::v1::Sum>(::micro::context{}, micro_service_, "Shapes.Sum", req, opts);
+}
+
+::micro::result<::acme::micro::v1::Sum> ShapesClient::Sum(const ::micro::context& parent, const ::acme::micro::v1::Number& req,
+    const ::micro::call_options& opts) {
+  return micro_client_->call<::acme::micro::v1::Sum>(parent, micro_service_, "Shapes.Sum", req, opts);
+}
+
 void RegisterShapesHandler(::micro::server& srv, ShapesHandler& impl,
     const ::std::map<::std::string, ::micro::endpoint_options>& options) {
-  static const ::std::set<::std::string> unary_rpcs = {"Double", "call", "Fail"};
+  static const ::std::set<::std::string> unary_rpcs = {"Double", "call", "Fail", "Sum"};
   for (const auto& entry : options)
     if (unary_rpcs.count(entry.first) == 0)
       throw ::micro::errors::bad_request("Shapes", "RegisterShapesHandler: " + entry.first +
-          " is no unary rpc of Shapes (unary rpcs: Double, call, Fail)");
+          " is no unary rpc of Shapes (unary rpcs: Double, call, Fail, Sum)");
   auto options_of = [&options](const char* rpc) {
     auto found = options.find(rpc);
     return found == options.end() ? ::micro::endpoint_options{} : found->second;
@@ -143,6 +152,9 @@ void RegisterShapesHandler(::micro::server& srv, ShapesHandler& impl,
   srv.handle("Shapes.Fail",
       [&impl](const ::micro::context& ctx, const ::acme::micro::v1::Number& req, ::google::protobuf::Empty& rsp) { impl.Fail(ctx, req, rsp); },
       options_of("Fail"));
+  srv.handle("Shapes.Sum",
+      [&impl](const ::micro::context& ctx, const ::acme::micro::v1::Number& req, ::acme::micro::v1::Sum& rsp) { impl.Sum(ctx, req, rsp); },
+      options_of("Sum"));
 }
 
 AdminClient::AdminClient(::micro::client& client, ::std::string service)

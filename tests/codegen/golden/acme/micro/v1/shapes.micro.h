@@ -70,6 +70,14 @@ class ShapesClient {
   ::micro::result<::google::protobuf::Empty> Fail(const ::micro::context& parent, const ::acme::micro::v1::Number& req,
       const ::micro::call_options& opts = {});
 
+  // A method named like the message it returns (inside the service, the plain name "Sum" would
+  // mean the method, so the type is written in full).
+  /// Shapes.Sum: blocks until the answer or an error (micro::client::call).
+  ::micro::result<::acme::micro::v1::Sum> Sum(const ::acme::micro::v1::Number& req, const ::micro::call_options& opts = {});
+  /// The same on behalf of `parent` (a handler's context): its deadline and metadata carry over.
+  ::micro::result<::acme::micro::v1::Sum> Sum(const ::micro::context& parent, const ::acme::micro::v1::Number& req,
+      const ::micro::call_options& opts = {});
+
  private:
   ::micro::client* micro_client_;
   ::std::string micro_service_;
@@ -111,6 +119,10 @@ class ShapesHandler {
 
   // Answers with the error code it is given (value), to check that codes cross.
   virtual void Fail(const ::micro::context& ctx, const ::acme::micro::v1::Number& req, ::google::protobuf::Empty& rsp) = 0;
+
+  // A method named like the message it returns (inside the service, the plain name "Sum" would
+  // mean the method, so the type is written in full).
+  virtual void Sum(const ::micro::context& ctx, const ::acme::micro::v1::Number& req, ::acme::micro::v1::Sum& rsp) = 0;
 };
 
 /// Serves every rpc of Shapes on `srv` with `impl` (which must outlive the service), as endpoints
