@@ -1,10 +1,12 @@
 // The generated actor API (shapes.micro.actor.h), in one process: an actor serving Shapes'
 // unary rpcs with typed messages, reached by the generated blocking client and by the generated
-// asynchronous client from inside another actor. The only test TU here with CAF.
+// asynchronous client from inside another actor, which also opens a typed stream. The only test
+// TU here with CAF.
 #include <catch2/catch.hpp>
 
 #include "acme/micro/v1/shapes.micro.actor.h"
 #include "micro/micro.hpp"
+#include "shapes_impl.hpp"
 
 namespace v1 = acme::micro::v1;
 
@@ -50,6 +52,9 @@ TEST_CASE("an actor serves generated unary rpcs with typed messages", "[codegen]
   micro::service svc{test_options()};
   micro::client client{test_options()};
   auto& sys = client.internals().rt->system();
+  // Functions serve the streaming rpcs; the actor, registered after them, takes the unary ones.
+  codegen_test::shapes_impl functions;
+  v1::RegisterShapesHandler(svc.server(), functions);
   auto impl = sys.spawn(shapes_actor);
   v1::RegisterShapesActorHandler(svc.server(), impl);
   REQUIRE(svc.start().ok());
@@ -92,6 +97,38 @@ TEST_CASE("an actor serves generated unary rpcs with typed messages", "[codegen]
   std::string got;
   waiter->receive([&](result_atom, std::string& s) { got = s; });
   CHECK(got == "10");
+
+  // A stream from inside an actor, opened with the rpc's message types: Echo answers each text.
+  sys.spawn([&client, me](caf::event_based_actor* self) -> caf::behavior {
+    v1::ShapesAsyncClient async{self, client, "shapes-actor"};
+    auto s = std::make_shared<micro::async_stream>(async.Echo());
+    auto echoed = std::make_shared<std::string>();
+    return {[self, me, s, echoed](const micro::stream_event& ev) {
+      switch (ev.what) {
+        case micro::stream_event::kind::opened: {
+          v1::Outer_Inner text;
+          text.set_text("ping");
+          if (!s->try_send_message(text))
+            *echoed += "[refused]";
+          s->close_send();
+          break;
+        }
+        case micro::stream_event::kind::message: {
+          auto in = micro::decode_stream_message<v1::Outer_Inner>(*s, ev);
+          *echoed += in ? in->text() : in.error().to_json();
+          break;
+        }
+        case micro::stream_event::kind::writable:
+          break;
+        case micro::stream_event::kind::closed:
+          self->send(me, result_atom::value, *echoed + " end " + std::to_string(ev.code));
+          self->quit();
+          break;
+      }
+    }};
+  });
+  waiter->receive([&](result_atom, std::string& s) { got = s; });
+  CHECK(got == "ping end 0");
   CHECK(svc.stop().ok());
   // The adapter actors end with the user's actor; the runtime's shutdown then waits for no one.
   caf::anon_send_exit(impl, caf::exit_reason::user_shutdown);
