@@ -1,5 +1,6 @@
 # `cmake --install` puts headers, libraries and a CMake package in the prefix, so that a user's
-# project does `find_package(micro)` and links `micro::micro`.
+# project does `find_package(micro)` and links `micro::micro`; with protoc-gen-micro in bin/
+# (exported as micro::protoc-gen-micro) and micro_generate() (MicroGenerate.cmake).
 include(CMakePackageConfigHelpers)
 
 get_property(micro_targets GLOBAL PROPERTY MICRO_LIBRARY_TARGETS)
@@ -20,4 +21,5 @@ install(FILES
   "${PROJECT_BINARY_DIR}/microConfig.cmake"
   "${PROJECT_BINARY_DIR}/microConfigVersion.cmake"
   cmake/FindCAF.cmake
+  cmake/MicroGenerate.cmake
   DESTINATION "${micro_cmake_dir}")

@@ -1,7 +1,7 @@
-// greeter-client: calls Greeter.Hello and prints the answer and which node gave it.
+// greeter-client: calls Greeter.Hello through the generated GreeterClient and prints the answer.
 #include <iostream>
 
-#include "greeter.pb.h"
+#include "greeter.micro.h"
 #include "micro/micro.hpp"
 
 int main(int argc, char** argv) {
@@ -16,9 +16,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   micro::client client{opts};
+  greeter::GreeterClient greeter{client, "greeter"};
   greeter::Request req;
   req.set_name(args.empty() ? "John" : args[0]);
-  auto rsp = client.call<greeter::Response>("greeter", "Greeter.Hello", req);
+  auto rsp = greeter.Hello(req);
   if (!rsp) {
     std::cerr << rsp.error().to_json() << "\n";
     return 1;

@@ -1,10 +1,11 @@
 // stream-client [FROM TO]: counts FROM..TO (default 1..5) through Counter.Count, then chats
-// through Echo.Chat (one reply per message, then a half-close), printing what comes back.
+// through Echo.Chat (one reply per message, then a half-close), printing what comes back; both
+// through stream.proto's generated clients.
 #include <iostream>
 #include <string>
 
 #include "micro/micro.hpp"
-#include "stream.pb.h"
+#include "stream.micro.h"
 
 using namespace streaming;
 
@@ -17,15 +18,13 @@ bool report(const char* what, const micro::status& st) {
 }
 
 bool count(micro::client& client, int32_t from, int32_t to) {
-  auto s = client.stream<CountRequest, CountValue>("streamer", "Counter.Count");
-  if (!s)
-    return report("Counter.Count", s.error());
   CountRequest req;
   req.set_from(from);
   req.set_to(to);
   req.set_delay_ms(100);
-  s->send(req);
-  s->close_send();  // one request is all it takes
+  auto s = CounterClient{client, "streamer"}.Count(req);  // sends req, then half-closes
+  if (!s)
+    return report("Counter.Count", s.error());
   std::cout << "Counter.Count " << from << ".." << to << ":" << std::endl;
   CountValue v;
   while (s->recv(v))  // each value as the server sends it
@@ -34,7 +33,7 @@ bool count(micro::client& client, int32_t from, int32_t to) {
 }
 
 bool chat(micro::client& client) {
-  auto s = client.stream<ChatMessage, ChatReply>("streamer", "Echo.Chat");
+  auto s = EchoClient{client, "streamer"}.Chat();
   if (!s)
     return report("Echo.Chat", s.error());
   std::cout << "Echo.Chat:" << std::endl;
