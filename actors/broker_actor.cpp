@@ -33,13 +33,19 @@ struct pending_publish {
   std::size_t waiting_for = 0;
   std::vector<std::string> refused;  // "address: why"
   int32_t code = 0;                  // the refusals' code if they agree, else 503
+  // Counts a refusal without waiting for an answer (a node not tried because it is down).
+  void refuse(const std::string& address, const publish_ack& ack) {
+    refused.push_back(address + ": " + ack.detail);
+    code = code == 0 || code == ack.code ? ack.code : 503;
+  }
   void answer(const std::string& address, const publish_ack& ack) {
-    if (ack.code != 0) {
-      refused.push_back(address + ": " + ack.detail);
-      code = code == 0 || code == ack.code ? ack.code : 503;
-    }
+    if (ack.code != 0)
+      refuse(address, ack);
     if (--waiting_for > 0)
       return;
+    settle();
+  }
+  void settle() {
     if (refused.empty()) {
       promise.deliver(publish_ack{});
       return;
@@ -98,8 +104,8 @@ struct broker_state {
   caf::actor client;
   std::unordered_map<std::string, destination> destinations;  // by address
   std::unordered_map<caf::actor_addr, std::string> address_of;
-  // Nodes seen going down, and when: skipped while the registry catches up, tried again after
-  // down_memory (a node restarted on the same address must not be ignored for good).
+  // Nodes seen going down, and when last probed: failed at once (naming them) until a probe
+  // connects again.
   std::unordered_map<std::string, steady::time_point> down;
   std::set<std::string> local_nodes;                          // ids of this process's nodes
   std::map<std::string, std::vector<local_subscription>> subscriptions;  // by topic
@@ -114,39 +120,65 @@ using broker_self = caf::stateful_actor<broker_state>;
 
 void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise);
 
-constexpr std::chrono::seconds down_memory{5};
+// A node seen going down is not waited for: publications for it fail at once, naming it, while
+// a probe (a fresh connect, at most every probe_interval) finds out whether it is back. Skipping
+// it silently would turn a frozen subscriber into publishes that say ok and deliver nothing.
+constexpr std::chrono::milliseconds probe_interval{200};
 
-bool recently_down(broker_self* self, const std::string& address) {
+void connect_destination(broker_self* self, const std::string& address);
+
+// Whether `address` is down; starts a probe when one is due.
+bool is_down(broker_self* self, const std::string& address) {
   auto it = self->state.down.find(address);
   if (it == self->state.down.end())
     return false;
-  if (steady::now() - it->second < down_memory)
-    return true;
-  self->state.down.erase(it);
-  return false;
+  auto d = self->state.destinations.find(address);
+  bool probing = d != self->state.destinations.end() && d->second.connecting;
+  if (!probing && steady::now() - it->second >= probe_interval) {
+    it->second = steady::now();
+    connect_destination(self, address);
+  }
+  return true;
 }
 
-// The nodes (addresses) that get `topic`, and for each what: "" = its plain subscribers, a group
-// name = that queue group (one member node per group, chosen at random).
-std::map<std::string, std::vector<std::string>> route(broker_self* self, const std::string& topic,
-                                                      const std::vector<registry::service>& subscribers) {
+const char* down_detail = "node is down (connection lost; not tried, probing for its return)";
+
+struct routing {
+  // address -> what: "" = its plain subscribers, a group name = that queue group
   std::map<std::string, std::vector<std::string>> targets;
-  std::map<std::string, std::vector<std::string>> group_members;  // group -> addresses
+  // subscribing nodes (or queue groups) the registry lists that cannot be reached now
+  std::vector<std::pair<std::string, std::string>> unreachable;  // address or group, why
+};
+
+// The nodes (addresses) that get `topic`, and for each what; a queue group goes to one live
+// member node, chosen at random.
+routing route(broker_self* self, const std::string& topic, const std::vector<registry::service>& subscribers) {
+  routing out;
+  std::map<std::string, std::vector<std::string>> group_members;  // group -> live addresses
+  std::map<std::string, std::vector<std::string>> group_down;     // group -> down addresses
   const auto key = subscription_key(topic);
   for (auto& svc : subscribers)
     for (auto& n : svc.nodes) {
       auto advertised = n.meta.find(key);
-      if (advertised == n.meta.end() || recently_down(self, n.address))
-        continue;  // no subscriber there, or dead: its subscribers are gone with it
+      if (advertised == n.meta.end())
+        continue;
+      const bool down = is_down(self, n.address);
       std::stringstream list{advertised->second};
       std::string group;
       while (std::getline(list, group, ',')) {
         if (group == plain_subscriber) {
-          auto& what = targets[n.address];
+          if (down) {
+            auto dup = std::find_if(out.unreachable.begin(), out.unreachable.end(),
+                                    [&](auto& u) { return u.first == n.address; });
+            if (dup == out.unreachable.end())
+              out.unreachable.emplace_back(n.address, down_detail);
+            continue;
+          }
+          auto& what = out.targets[n.address];
           if (std::find(what.begin(), what.end(), "") == what.end())
             what.push_back("");
         } else if (!group.empty()) {
-          auto& members = group_members[group];
+          auto& members = (down ? group_down : group_members)[group];
           if (std::find(members.begin(), members.end(), n.address) == members.end())
             members.push_back(n.address);
         }
@@ -154,9 +186,16 @@ std::map<std::string, std::vector<std::string>> route(broker_self* self, const s
     }
   for (auto& [group, members] : group_members) {
     std::uniform_int_distribution<std::size_t> pick{0, members.size() - 1};
-    targets[members[pick(self->state.rng)]].push_back(group);
+    out.targets[members[pick(self->state.rng)]].push_back(group);
   }
-  return targets;
+  for (auto& [group, members] : group_down)
+    if (!group_members.count(group)) {
+      std::string list;
+      for (auto& m : members)
+        list += (list.empty() ? "" : ", ") + m;
+      out.unreachable.emplace_back("queue group " + group, "every member node is down (" + list + ")");
+    }
+  return out;
 }
 
 void fail_destination(broker_self* self, const std::string& address, const std::string& why) {
@@ -264,8 +303,8 @@ void flush(broker_self* self, const std::string& address) {
 }
 
 void publish(broker_self* self, publish_order& order, caf::response_promise rp) {
-  auto targets = route(self, order.pub.topic, order.subscribers);
-  if (targets.empty()) {
+  auto [targets, unreachable] = route(self, order.pub.topic, order.subscribers);
+  if (targets.empty() && unreachable.empty()) {
     rp.deliver(publish_ack{});  // nobody subscribes: accepted by all (none) of them
     return;
   }
@@ -277,6 +316,12 @@ void publish(broker_self* self, publish_order& order, caf::response_promise rp) 
   auto pending = std::make_shared<pending_publish>();
   pending->promise = std::move(rp);
   pending->waiting_for = targets.size();
+  for (auto& [who, why] : unreachable)
+    pending->refuse(who, publish_ack{503, why, {}});
+  if (targets.empty()) {
+    pending->settle();
+    return;
+  }
   auto deadline = steady::now() + order.timeout;
   for (auto& [address, what] : targets) {
     publication p = order.pub;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -26,14 +27,23 @@
 
 namespace micro {
 
+/// What `publish` waits for (README, Pub/sub):
+/// - async: the publication is queued locally; batches go to each subscribing node; at most
+///   once; failures reach the client's publish-error callback and counters, never the caller.
+/// - acknowledged: every subscribing node the registry lists accepted it (queued it for its
+///   subscribers), or an error names each one that did not.
+enum class delivery { async, acknowledged };
+
 struct publish_options {
   std::string content_type;               // empty: the client's, else the message type's codec
   micro::metadata metadata;               // travels with the publication
   std::chrono::milliseconds timeout{0};   // 0: the client's request timeout
+  std::optional<delivery> mode;           // unset: the client's (MICRO_PUBLISH_MODE)
 
   publish_options& with_content_type(std::string ct) { content_type = std::move(ct); return *this; }
   publish_options& with_metadata(std::string k, std::string v) { metadata[std::move(k)] = std::move(v); return *this; }
   publish_options& with_timeout(std::chrono::milliseconds t) { timeout = t; return *this; }
+  publish_options& with_mode(delivery m) { mode = m; return *this; }
 };
 
 struct subscribe_options {
