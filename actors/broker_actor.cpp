@@ -29,7 +29,9 @@ using steady = std::chrono::steady_clock;
 
 // One publish_order, until every destination answered.
 struct pending_publish {
-  caf::response_promise promise;
+  caf::response_promise promise;            // a blocking (acknowledged) publisher waits on it
+  std::shared_ptr<async_publisher> sink;    // or: an asynchronous publisher's counters
+  std::string topic;                        // (for the sink's failure callback)
   std::size_t waiting_for = 0;
   std::vector<std::string> refused;  // "address: why"
   int32_t code = 0;                  // the refusals' code if they agree, else 503
@@ -46,14 +48,17 @@ struct pending_publish {
     settle();
   }
   void settle() {
-    if (refused.empty()) {
-      promise.deliver(publish_ack{});
-      return;
+    publish_ack out;
+    if (!refused.empty()) {
+      out.code = code;
+      out.detail = "not accepted by " + std::to_string(refused.size()) + " node(s): ";
+      for (std::size_t i = 0; i < refused.size(); ++i)
+        out.detail += (i ? "; " : "") + refused[i];
     }
-    std::string detail = "not accepted by " + std::to_string(refused.size()) + " node(s): ";
-    for (std::size_t i = 0; i < refused.size(); ++i)
-      detail += (i ? "; " : "") + refused[i];
-    promise.deliver(publish_ack{code, detail, {}});
+    if (sink)
+      sink->settle(topic, out.code, out.detail);
+    else
+      promise.deliver(std::move(out));
   }
 };
 
@@ -302,19 +307,19 @@ void flush(broker_self* self, const std::string& address) {
   }
 }
 
-void publish(broker_self* self, publish_order& order, caf::response_promise rp) {
-  auto [targets, unreachable] = route(self, order.pub.topic, order.subscribers);
+void publish(broker_self* self, publish_order& order, std::shared_ptr<pending_publish> pending) {
+  static const std::vector<registry::service> nobody;
+  auto [targets, unreachable] = route(self, order.pub.topic, order.subscribers ? *order.subscribers : nobody);
   if (targets.empty() && unreachable.empty()) {
-    rp.deliver(publish_ack{});  // nobody subscribes: accepted by all (none) of them
+    pending->settle();  // nobody subscribes: accepted by all (none) of them
     return;
   }
   std::set<std::string> local;  // addresses of our own nodes, however the registry spells them
-  for (auto& svc : order.subscribers)
-    for (auto& n : svc.nodes)
-      if (self->state.local_nodes.count(n.id))
-        local.insert(n.address);
-  auto pending = std::make_shared<pending_publish>();
-  pending->promise = std::move(rp);
+  if (!self->state.local_nodes.empty())
+    for (auto& svc : *order.subscribers)
+      for (auto& n : svc.nodes)
+        if (self->state.local_nodes.count(n.id))
+          local.insert(n.address);
   pending->waiting_for = targets.size();
   for (auto& [who, why] : unreachable)
     pending->refuse(who, publish_ack{503, why, {}});
@@ -324,7 +329,7 @@ void publish(broker_self* self, publish_order& order, caf::response_promise rp) 
   }
   auto deadline = steady::now() + order.timeout;
   for (auto& [address, what] : targets) {
-    publication p = order.pub;
+    publication p = targets.size() == 1 ? std::move(order.pub) : order.pub;
     p.targets = what;
     if (local.count(address)) {
       // Our own node: hand it to the receiver side without the network.
@@ -461,9 +466,24 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
   });
   return {
     [self](publish_atom, publish_order& order) -> caf::result<publish_ack> {
-      auto rp = self->make_response_promise();
-      publish(self, order, rp);
+      auto pending = std::make_shared<pending_publish>();
+      pending->promise = self->make_response_promise();
+      auto rp = pending->promise;
+      publish(self, order, std::move(pending));
       return rp;
+    },
+    [self](publish_atom, std::shared_ptr<async_publisher>& publisher) {
+      std::vector<publish_order> taken;
+      {
+        std::lock_guard<std::mutex> guard{publisher->mutex};
+        taken.swap(publisher->queued);
+      }
+      for (auto& order : taken) {
+        auto pending = std::make_shared<pending_publish>();
+        pending->sink = publisher;
+        pending->topic = order.pub.topic;
+        publish(self, order, std::move(pending));
+      }
     },
     [self](publish_atom, std::vector<publication>& items) -> caf::result<publish_ack> {
       auto rp = self->make_response_promise();

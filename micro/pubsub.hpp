@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -44,6 +45,13 @@ struct publish_options {
   publish_options& with_metadata(std::string k, std::string v) { metadata[std::move(k)] = std::move(v); return *this; }
   publish_options& with_timeout(std::chrono::milliseconds t) { timeout = t; return *this; }
   publish_options& with_mode(delivery m) { mode = m; return *this; }
+};
+
+/// A client's asynchronous publications so far (client::publications()).
+struct publish_stats {
+  uint64_t published = 0;  // accepted by every subscribing node (or nobody subscribed)
+  uint64_t failed = 0;     // not accepted by some node, or refused at once (queue full, bad input)
+  uint64_t in_flight = 0;  // queued or sent, not settled yet
 };
 
 struct subscribe_options {

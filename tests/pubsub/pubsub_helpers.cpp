@@ -132,6 +132,8 @@ std::unique_ptr<micro::client> publisher_client() {
   options opts;
   REQUIRE(apply_environment(opts));
   opts.with_registry("mdns");
+  // The cases check what publish reports: acknowledged (async_test.cpp covers async).
+  opts.with_publish_mode("acknowledged");
   return std::make_unique<micro::client>(opts);
 }
 
