@@ -1,11 +1,16 @@
 // bench-pubsub NATS_URL [REPS [PUBS [LAT_PUBS]]]: pub/sub with real processes, one publisher
 // (this process) and one or three subscriber processes (bench-pubsub-subscriber, found next to
-// this executable), for three peers side by side:
-//   actor: micro publish_raw -> micro subscribe_raw, MICRO_BROKER=actor (micro's own broker)
+// this executable), for six peers side by side:
+//   actor: micro publish_raw (acknowledged) -> micro subscribe_raw, MICRO_BROKER=actor
+//   actor_async: the same, asynchronous publish (queued locally, at most once)
 //   nats:  the same micro code with MICRO_BROKER=nats, through a nats-server at NATS_URL
+//          (acknowledged: publish + flush); nats_async: plain publish
 //   raw:   libnats publish + flush -> libnats subscription (the floor under "nats": the same
 //          acceptance rule as micro's NATS backend, one PING/PONG round trip per publication)
-// NATS_URL "-" measures actor alone. Each subscriber is a process of its own (micro ones are
+//   raw_async: libnats natsConnection_Publish alone (its own buffering; the floor under both
+//          async modes)
+// Async peers share the subscriber processes of their family and have no latency figure.
+// NATS_URL "-" measures the actor broker alone. Each subscriber is a process of its own (micro ones are
 // services registered over mdns: the local Avahi daemon must answer). Subscriber 0 subscribes
 // to the peer's topic "one" and "three", subscribers 1 and 2 to "three" only.
 //
@@ -259,6 +264,8 @@ using publish_fn = std::function<std::optional<std::string>(const std::string& t
 
 struct peer {
   std::string name;
+  std::string family;             // actor | nats | raw: which subscriber processes it uses
+  bool async = false;             // publish does not wait: no latency figure (1 in flight is moot)
   publish_fn publish;
   std::string topics[2];          // [0] one subscriber, [1] three
   std::vector<int> subscribers[2];  // inbox indices of the subscriber processes of each topic
@@ -405,27 +412,32 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  auto micro_publish = [](micro::client& c) -> publish_fn {
-    return [&c](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+  auto micro_publish = [](micro::client& c, micro::delivery mode) -> publish_fn {
+    return [&c, mode](const std::string& topic, const std::string& b) -> std::optional<std::string> {
       micro::raw_message m;
       m.content_type = "application/octet-stream";
       m.body = b;
-      if (auto st = c.publish_raw(topic, m); !st)
+      if (auto st = c.publish_raw(topic, m, micro::publish_options{}.with_mode(mode)); !st)
         return st.error().to_json();
       return std::nullopt;
     };
   };
   std::vector<peer> peers;
-  auto make_peer = [](std::string name, publish_fn publish) {
+  auto make_peer = [](std::string name, std::string family, bool async, publish_fn publish) {
     peer p;
     p.name = std::move(name);
+    p.family = std::move(family);
+    p.async = async;
     p.publish = std::move(publish);
     return p;
   };
-  peers.push_back(make_peer("actor", micro_publish(*actor_client)));
+  using micro::delivery;
+  peers.push_back(make_peer("actor", "actor", false, micro_publish(*actor_client, delivery::acknowledged)));
+  peers.push_back(make_peer("actor_async", "actor", true, micro_publish(*actor_client, delivery::async)));
   if (with_nats) {
-    peers.push_back(make_peer("nats", micro_publish(*nats_client)));
-    peers.push_back(make_peer("raw", [raw_nc](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+    peers.push_back(make_peer("nats", "nats", false, micro_publish(*nats_client, delivery::acknowledged)));
+    peers.push_back(make_peer("nats_async", "nats", true, micro_publish(*nats_client, delivery::async)));
+    peers.push_back(make_peer("raw", "raw", false, [raw_nc](const std::string& topic, const std::string& b) -> std::optional<std::string> {
                            auto s = natsConnection_Publish(raw_nc, topic.c_str(), b.data(), static_cast<int>(b.size()));
                            if (s == NATS_OK)
                              s = natsConnection_FlushTimeout(raw_nc, 5000);
@@ -433,37 +445,59 @@ int main(int argc, char** argv) {
                              return std::string{natsStatus_GetText(s)};
                            return std::nullopt;
                          }));
+    // libnats' own buffering: PUB into the connection's buffer, written out by its flusher.
+    peers.push_back(make_peer("raw_async", "raw", true, [raw_nc](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+                           auto s = natsConnection_Publish(raw_nc, topic.c_str(), b.data(), static_cast<int>(b.size()));
+                           if (s != NATS_OK)
+                             return std::string{natsStatus_GetText(s)};
+                           return std::nullopt;
+                         }));
   }
 
-  // The subscriber processes: three per peer.
+  // The subscriber processes: three per family, each subscribed to the topics of every peer of
+  // its family (process 0 to "one" and "three", 1 and 2 to "three").
   inbox box;
   std::vector<std::unique_ptr<subscriber_process>> children;
-  std::cerr << "bench-pubsub: starting " << 3 * peers.size() << " subscriber processes\n";
   for (auto& p : peers) {
     p.topics[0] = "bench.pubsub." + tag + "." + p.name + ".one";
     p.topics[1] = "bench.pubsub." + tag + "." + p.name + ".three";
+  }
+  for (const std::string family : {"actor", "nats", "raw"}) {
+    std::vector<peer*> members;
+    for (auto& p : peers)
+      if (p.family == family)
+        members.push_back(&p);
+    if (members.empty())
+      continue;
+    std::cerr << "bench-pubsub: starting 3 subscriber processes for " << family << "\n";
     for (int i = 0; i < 3; ++i) {
-      std::vector<std::string> topics = i == 0 ? std::vector<std::string>{p.topics[0], p.topics[1]}
-                                               : std::vector<std::string>{p.topics[1]};
+      std::vector<std::string> topics;
+      for (auto* p : members) {
+        if (i == 0)
+          topics.push_back(p->topics[0]);
+        topics.push_back(p->topics[1]);
+      }
       std::vector<std::string> args;
       std::map<std::string, std::string> env;
-      if (p.name == "raw") {
+      if (family == "raw") {
         args = {"nats", nats_url};
       } else {
         args = {"micro"};
         env = {{"MICRO_REGISTRY", "mdns"},
-               {"MICRO_SERVER_NAME", "bench-pubsub-" + tag + "-" + p.name},
+               {"MICRO_SERVER_NAME", "bench-pubsub-" + tag + "-" + family},
                {"MICRO_SERVER_ADDRESS", "127.0.0.1:0"},
-               {"MICRO_BROKER", p.name == "nats" ? "nats" : "actor"}};
-        if (p.name == "nats")
+               {"MICRO_BROKER", family}};
+        if (family == "nats")
           env["MICRO_BROKER_ADDRESS"] = nats_url;
       }
       args.insert(args.end(), topics.begin(), topics.end());
       int index = static_cast<int>(children.size());
       children.push_back(std::make_unique<subscriber_process>(index, box, subscriber_bin, args, env));
-      if (i == 0)
-        p.subscribers[0].push_back(index);
-      p.subscribers[1].push_back(index);
+      for (auto* p : members) {
+        if (i == 0)
+          p->subscribers[0].push_back(index);
+        p->subscribers[1].push_back(index);
+      }
     }
   }
   auto t_probe = steady::now();
@@ -485,7 +519,7 @@ int main(int argc, char** argv) {
     for (int latency = 0; latency < 2; ++latency)
       for (int t = 0; t < 2; ++t)
         for (auto& p : peers) {
-          if (!p.ok)
+          if (!p.ok || (latency && p.async))
             continue;
           auto r = latency ? run(p, box, t, 1, lat_pubs, true) : run(p, box, t, publisher_threads, pubs, false);
           if (!r) {

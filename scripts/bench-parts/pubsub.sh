@@ -34,9 +34,19 @@ pubsub_row() {
 pubsub_rows() {
   [[ -n $pubsub ]] || return 0
   local n s
+  # Asynchronous publish (the default): micro against libnats' own buffered publish.
   for n in 1 3; do
     s=subscriber; [[ $n == 1 ]] || s=subscribers
-    pubsub_row "pub/sub publications/s, $n $s, 64 B, 8 publisher threads: actor broker" \
+    pubsub_row "pub/sub publications/s, $n $s, 64 B, async: actor broker" \
+      "actor_async_${n}_rate" "raw libnats async publish" "raw_async_${n}_rate" rate
+    pubsub_row "pub/sub publications/s, $n $s, 64 B, async: micro over NATS" \
+      "nats_async_${n}_rate" "raw libnats async publish" "raw_async_${n}_rate" rate
+  done
+  pubsub_row "pub/sub p50 latency µs, 1 subscriber, 1 in flight: actor broker (acknowledged)" \
+    "actor_1_p50_us" "raw libnats (publish + flush)" "raw_1_p50_us" us
+  for n in 1 3; do
+    s=subscriber; [[ $n == 1 ]] || s=subscribers
+    pubsub_row "pub/sub publications/s, $n $s, 64 B, 8 publisher threads, acknowledged: actor broker" \
       "actor_${n}_rate" "micro over NATS" "nats_${n}_rate" rate
     pubsub_row "pub/sub p50 latency µs, $n $s, 1 in flight: actor broker" \
       "actor_${n}_p50_us" "micro over NATS" "nats_${n}_p50_us" us
@@ -56,7 +66,7 @@ pubsub_rows() {
 pubsub_note() {
   [[ -n $pubsub ]] || return 0
   local lost="" p l e
-  for p in actor nats raw; do
+  for p in actor actor_async nats nats_async raw raw_async; do
     l=$(field "$pubsub" "${p}_lost"); e=$(field "$pubsub" "${p}_errors")
     [[ -z $l || ($l == 0 && $e == 0) ]] || lost+=" $p: $l lost, $e failed publishes;"
   done
