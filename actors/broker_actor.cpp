@@ -19,11 +19,10 @@ namespace micro::actors {
 namespace {
 
 constexpr const char* broker_error_id = "micro.broker";
-constexpr std::size_t max_batch = 256;           // publications per CAF message
-constexpr std::size_t max_batches_in_flight = 2;  // per destination node
 constexpr int32_t code_full = 429;
 
 using steady = std::chrono::steady_clock;
+using linger_atom = caf::atom_constant<caf::atom("m_linger")>;
 
 // ---- publisher side
 
@@ -72,6 +71,7 @@ struct destination {
   caf::actor remote;                  // null until the client actor connected it
   bool connecting = false;
   std::deque<queued> queue;
+  steady::time_point linger_until{};  // a linger timer is due then (none if in the past)
   // Batches sent and not answered, by id: a CAF request to a node that died never completes
   // by itself (docs/caf-0.17.md, pitfall 1), so the down handler answers them.
   std::unordered_map<uint64_t, std::vector<std::shared_ptr<pending_publish>>> in_flight;
@@ -79,8 +79,21 @@ struct destination {
 
 // ---- receiver side
 
+// The process's counters by topic: shared by every broker actor of the process (one per runtime).
+std::mutex counters_mutex;
+std::map<std::string, std::shared_ptr<topic_counters>> counters_by_topic;
+
+std::shared_ptr<topic_counters> counters_of(const std::string& topic) {
+  std::lock_guard<std::mutex> guard{counters_mutex};
+  auto& c = counters_by_topic[topic];
+  if (!c)
+    c = std::make_shared<topic_counters>();
+  return c;
+}
+
 struct local_subscription {
   uint64_t id = 0;
+  std::shared_ptr<topic_counters> counters;
   subscription_spec spec;
   caf::actor runner;                  // the subscriber actor (handler) or the user's actor
   std::size_t in_flight = 0;
@@ -105,14 +118,26 @@ struct incoming {
   bool handed_out() const { return next == items.size(); }
 };
 
+// A topic's subscribing nodes as the registry lists them, parsed once per registry answer (the
+// client shares one list per topic while it is fresh): parsing per publication cost more than
+// the rest of routing.
+struct subscribing_node {
+  std::string address;
+  bool plain = false;                // has plain subscribers
+  bool local = false;                // one of this process's nodes
+  std::vector<std::string> groups;   // queue groups with a member there
+};
+
 struct broker_state {
   caf::actor client;
+  broker_config cfg;
   std::unordered_map<std::string, destination> destinations;  // by address
   std::unordered_map<caf::actor_addr, std::string> address_of;
   // Nodes seen going down, and when last probed: failed at once (naming them) until a probe
   // connects again.
   std::unordered_map<std::string, steady::time_point> down;
   std::set<std::string> local_nodes;                          // ids of this process's nodes
+  std::unordered_map<std::string, std::pair<subscriber_list, std::vector<subscribing_node>>> routes;  // by topic
   std::map<std::string, std::vector<local_subscription>> subscriptions;  // by topic
   std::deque<incoming> inbox;                                 // handed out in order
   std::unordered_map<uint64_t, incoming> acking;              // handed out, waiting for acks
@@ -153,42 +178,61 @@ struct routing {
   std::map<std::string, std::vector<std::string>> targets;
   // subscribing nodes (or queue groups) the registry lists that cannot be reached now
   std::vector<std::pair<std::string, std::string>> unreachable;  // address or group, why
+  std::set<std::string> local;  // addresses of our own nodes, however the registry spells them
 };
 
-// The nodes (addresses) that get `topic`, and for each what; a queue group goes to one live
-// member node, chosen at random.
-routing route(broker_self* self, const std::string& topic, const std::vector<registry::service>& subscribers) {
-  routing out;
-  std::map<std::string, std::vector<std::string>> group_members;  // group -> live addresses
-  std::map<std::string, std::vector<std::string>> group_down;     // group -> down addresses
+const std::vector<subscribing_node>& subscribing_nodes(broker_self* self, const std::string& topic,
+                                                       const subscriber_list& subscribers) {
+  auto& cached = self->state.routes[topic];
+  if (cached.first == subscribers && subscribers)
+    return cached.second;
+  cached.first = subscribers;
+  cached.second.clear();
+  if (!subscribers)
+    return cached.second;
   const auto key = subscription_key(topic);
-  for (auto& svc : subscribers)
+  std::map<std::string, subscribing_node> by_address;
+  for (auto& svc : *subscribers)
     for (auto& n : svc.nodes) {
       auto advertised = n.meta.find(key);
       if (advertised == n.meta.end())
         continue;
-      const bool down = is_down(self, n.address);
+      auto& node = by_address[n.address];
+      node.address = n.address;
+      node.local = node.local || self->state.local_nodes.count(n.id) > 0;
       std::stringstream list{advertised->second};
       std::string group;
       while (std::getline(list, group, ',')) {
-        if (group == plain_subscriber) {
-          if (down) {
-            auto dup = std::find_if(out.unreachable.begin(), out.unreachable.end(),
-                                    [&](auto& u) { return u.first == n.address; });
-            if (dup == out.unreachable.end())
-              out.unreachable.emplace_back(n.address, down_detail);
-            continue;
-          }
-          auto& what = out.targets[n.address];
-          if (std::find(what.begin(), what.end(), "") == what.end())
-            what.push_back("");
-        } else if (!group.empty()) {
-          auto& members = (down ? group_down : group_members)[group];
-          if (std::find(members.begin(), members.end(), n.address) == members.end())
-            members.push_back(n.address);
-        }
+        if (group == plain_subscriber)
+          node.plain = true;
+        else if (!group.empty() && std::find(node.groups.begin(), node.groups.end(), group) == node.groups.end())
+          node.groups.push_back(group);
       }
     }
+  for (auto& [address, node] : by_address)
+    cached.second.push_back(std::move(node));
+  return cached.second;
+}
+
+// The nodes (addresses) that get `topic`, and for each what; a queue group goes to one live
+// member node, chosen at random.
+routing route(broker_self* self, const std::string& topic, const subscriber_list& subscribers) {
+  routing out;
+  std::map<std::string, std::vector<std::string>> group_members;  // group -> live addresses
+  std::map<std::string, std::vector<std::string>> group_down;     // group -> down addresses
+  for (auto& n : subscribing_nodes(self, topic, subscribers)) {
+    const bool down = is_down(self, n.address);
+    if (n.local)
+      out.local.insert(n.address);
+    if (n.plain) {
+      if (down)
+        out.unreachable.emplace_back(n.address, down_detail);
+      else
+        out.targets[n.address].push_back("");
+    }
+    for (auto& group : n.groups)
+      (down ? group_down : group_members)[group].push_back(n.address);
+  }
   for (auto& [group, members] : group_members) {
     std::uniform_int_distribution<std::size_t> pick{0, members.size() - 1};
     out.targets[members[pick(self->state.rng)]].push_back(group);
@@ -256,8 +300,21 @@ void flush(broker_self* self, const std::string& address) {
     dest.queue.front().pending->answer(address, publish_ack{408, "not sent: its deadline passed while queued", {}});
     dest.queue.pop_front();
   }
-  while (!dest.queue.empty() && dest.in_flight.size() < max_batches_in_flight) {
-    auto n = std::min(max_batch, dest.queue.size());
+  // Linger: with nothing in flight and less than a batch queued, wait a little for more (once
+  // per batch; the timer's flush sends whatever is there then).
+  const auto& cfg = self->state.cfg;
+  if (cfg.linger.count() > 0 && dest.in_flight.empty() && dest.queue.size() < cfg.batch) {
+    if (dest.linger_until == steady::time_point{}) {
+      dest.linger_until = now + cfg.linger;
+      self->delayed_send(self, cfg.linger, linger_atom::value, address);
+      return;
+    }
+    if (now < dest.linger_until)
+      return;
+  }
+  dest.linger_until = {};
+  while (!dest.queue.empty() && dest.in_flight.size() < cfg.batches_in_flight) {
+    auto n = std::min(cfg.batch, dest.queue.size());
     std::vector<publication> batch;
     std::vector<std::shared_ptr<pending_publish>> owners;
     batch.reserve(n);
@@ -308,18 +365,11 @@ void flush(broker_self* self, const std::string& address) {
 }
 
 void publish(broker_self* self, publish_order& order, std::shared_ptr<pending_publish> pending) {
-  static const std::vector<registry::service> nobody;
-  auto [targets, unreachable] = route(self, order.pub.topic, order.subscribers ? *order.subscribers : nobody);
+  auto [targets, unreachable, local] = route(self, order.pub.topic, order.subscribers);
   if (targets.empty() && unreachable.empty()) {
     pending->settle();  // nobody subscribes: accepted by all (none) of them
     return;
   }
-  std::set<std::string> local;  // addresses of our own nodes, however the registry spells them
-  if (!self->state.local_nodes.empty())
-    for (auto& svc : *order.subscribers)
-      for (auto& n : svc.nodes)
-        if (self->state.local_nodes.count(n.id))
-          local.insert(n.address);
   pending->waiting_for = targets.size();
   for (auto& [who, why] : unreachable)
     pending->refuse(who, publish_ack{503, why, {}});
@@ -404,15 +454,18 @@ void drain_inbox(broker_self* self) {
         return;  // resumed when a subscriber reports progress
       for (auto* s : who) {
         if (s->in_flight >= s->spec.window) {
+          s->counters->dropped.fetch_add(1, std::memory_order_relaxed);
           batch.refuse(batch.next, code_full,
                        "subscriber of " + pub.topic + " is full (" + std::to_string(s->spec.window) + " in flight)");
           continue;
         }
         if (!s->spec.handler) {
+          s->counters->delivered.fetch_add(1, std::memory_order_relaxed);
           self->send(s->runner, pub);  // a user's actor: no window, no ack
           continue;
         }
         ++s->in_flight;
+        s->counters->queued.fetch_add(1, std::memory_order_relaxed);
         bool wants_ack = s->spec.ack;
         if (wants_ack)
           ++batch.acks_outstanding;
@@ -449,9 +502,12 @@ local_subscription* find_subscription(broker_self* self, uint64_t id) {
   return nullptr;
 }
 
-caf::behavior broker_actor(broker_self* self, caf::actor client) {
+caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config cfg) {
   install_default_handler(self);
   self->state.client = std::move(client);
+  cfg.batch = std::max<std::size_t>(cfg.batch, 1);
+  cfg.batches_in_flight = std::max<std::size_t>(cfg.batches_in_flight, 1);
+  self->state.cfg = cfg;
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     auto found = st.address_of.find(msg.source);
@@ -491,8 +547,11 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
       return rp;
     },
     [self](done_atom, uint64_t sub_id, uint64_t batch_id, uint32_t index, publish_ack& result) {
-      if (auto* s = find_subscription(self, sub_id); s && s->in_flight > 0)
+      if (auto* s = find_subscription(self, sub_id); s && s->in_flight > 0) {
         --s->in_flight;
+        s->counters->queued.fetch_sub(1, std::memory_order_relaxed);
+        s->counters->delivered.fetch_add(1, std::memory_order_relaxed);
+      }
       if (batch_id != 0) {
         auto it = self->state.acking.find(batch_id);
         if (it != self->state.acking.end()) {
@@ -509,6 +568,7 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
       sub.id = self->state.next_id++;
       sub.runner = spec.handler ? spawn_subscriber_actor(self->system(), caf::actor_cast<caf::actor>(self), spec.handler)
                                 : spec.actor;
+      sub.counters = counters_of(spec.topic);
       sub.spec = std::move(spec);
       auto id = sub.id;
       self->state.subscriptions[sub.spec.topic].push_back(std::move(sub));
@@ -521,16 +581,26 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
           continue;
         if (it->spec.handler)
           self->send_exit(it->runner, caf::exit_reason::user_shutdown);
+        it->counters->queued.fetch_sub(it->in_flight, std::memory_order_relaxed);  // never run now
         subs.erase(it);
         break;
       }
       drain_inbox(self);  // a batch waiting for it must not wait forever
     },
-    [self](local_node_atom, std::string& node_id) { self->state.local_nodes.insert(std::move(node_id)); },
+    [self](linger_atom, const std::string& address) { flush(self, address); },
+    [self](local_node_atom, std::string& node_id) {
+      self->state.local_nodes.insert(std::move(node_id));
+      self->state.routes.clear();  // `local` is part of what is cached
+    },
   };
 }
 
 }  // namespace
+
+std::map<std::string, std::shared_ptr<topic_counters>> subscription_counters() {
+  std::lock_guard<std::mutex> guard{counters_mutex};
+  return counters_by_topic;
+}
 
 std::string subscription_key(const std::string& topic) { return "sub:" + topic; }
 
@@ -556,8 +626,8 @@ registry::endpoint subscriber_endpoint(const subscription_spec& spec, const std:
   return e;
 }
 
-caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor) {
-  return sys.spawn(broker_actor, std::move(client_actor));
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg) {
+  return sys.spawn(broker_actor, std::move(client_actor), cfg);
 }
 
 }  // namespace micro::actors

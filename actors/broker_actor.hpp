@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,13 @@ using unsubscribe_sub_atom = caf::atom_constant<caf::atom("m_unsubsc")>;
 using local_node_atom = caf::atom_constant<caf::atom("m_localn")>;
 
 using subscriber_list = std::shared_ptr<const std::vector<registry::service>>;
+
+/// How publications travel to each node (MICRO_BROKER_BATCH, _BATCHES_IN_FLIGHT, _LINGER).
+struct broker_config {
+  std::size_t batch = 256;                  // publications per message to a node at most
+  std::size_t batches_in_flight = 2;        // per node: more waits in its queue (in order)
+  std::chrono::microseconds linger{0};      // with nothing in flight to a node, wait this long for a fuller batch
+};
 
 /// What a publisher asks of its broker.
 struct publish_order {
@@ -92,12 +100,22 @@ using subscription_handler = std::function<publish_ack(const publication&)>;
 struct subscription_spec {
   std::string topic;
   std::string queue;           // empty: plain subscriber
-  std::size_t window = 1000;   // publications queued or running at once
-  bool refuse_when_full = false;  // true: 429 to the publisher instead of making it wait
+  std::size_t window = 65536;  // publications queued or running at once
+  bool refuse_when_full = true;   // true: dropped (counted, 429 to the publisher); false: the publisher waits
   bool ack = false;            // true: the publisher's ack waits for the handler, and carries its error
   subscription_handler handler;
   caf::actor actor;
 };
+
+/// What this process's subscriptions of one topic did (summed over them; Debug.Stats shows it).
+struct topic_counters {
+  std::atomic<uint64_t> delivered{0};  // handlers run (or handed to a subscriber actor)
+  std::atomic<uint64_t> dropped{0};    // refused because the subscription was full (the publisher hears a 429)
+  std::atomic<uint64_t> queued{0};     // handed to a handler's queue, not done yet
+};
+
+/// The counters of every topic this process subscribes to through the actor broker, by topic.
+std::map<std::string, std::shared_ptr<topic_counters>> subscription_counters();
 
 /// Endpoint metadata keys that describe a subscription in the registry (for people and tools:
 /// `micro describe`).
@@ -123,7 +141,7 @@ void advertise_subscription(registry::metadata& node_meta, const subscription_sp
 /// - `(publish_atom, std::vector<publication>)` -> `publish_ack` (from remote brokers)
 /// - `(subscribe_sub_atom, subscription_spec)` -> `uint64_t` id; `(unsubscribe_sub_atom, uint64_t)`
 /// - `(local_node_atom, std::string node_id)`: publications for this node stay in process.
-caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor);
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg = {});
 
 }  // namespace micro::actors
 

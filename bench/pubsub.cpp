@@ -417,9 +417,16 @@ int main(int argc, char** argv) {
       micro::raw_message m;
       m.content_type = "application/octet-stream";
       m.body = b;
-      if (auto st = c.publish_raw(topic, m, micro::publish_options{}.with_mode(mode)); !st)
-        return st.error().to_json();
-      return std::nullopt;
+      // A full local queue (429, async only) is back-pressure: this publisher yields and tries
+      // again, as libnats' publish blocks on its full buffer.
+      for (;;) {
+        auto st = c.publish_raw(topic, m, micro::publish_options{}.with_mode(mode));
+        if (st)
+          return std::nullopt;
+        if (st.error().code != 429)
+          return st.error().to_json();
+        std::this_thread::yield();
+      }
     };
   };
   std::vector<peer> peers;

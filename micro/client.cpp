@@ -306,11 +306,13 @@ status client::publish_raw(const std::string& topic, const raw_message& msg, con
         return from_broker(st, topic);
       return {};
     }
-    async.in_flight.fetch_add(1);
+    // Settled at once (libnats reports no later outcome per message): counted, not queued.
     auto st = (*backend)->publish_async(m);
-    async.settle(topic, st ? 0 : 503, st.message);
-    if (!st)
+    if (!st) {
+      async.failed.fetch_add(1, std::memory_order_relaxed);
       return from_broker(st, topic);
+    }
+    async.published.fetch_add(1, std::memory_order_relaxed);
     return {};
   }
   actors::publish_order order;

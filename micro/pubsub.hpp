@@ -9,8 +9,9 @@
 // - publish returns once every node with a subscriber of the topic accepted the publication
 //   (queued it for its subscribers), or with an error naming the nodes that did not.
 // - Publications of one publisher on one topic reach each subscriber in order.
-// - A subscription has an in-flight window (default 1000 queued or running): past it the
-//   publisher waits, or, with refuse_when_full, gets a 429.
+// - A subscription has an in-flight window (default 65536 queued or running): past it a
+//   publication is dropped for it, counted, and the publisher hears a 429; or, with
+//   with_wait_when_full(), the publisher waits.
 
 #include <chrono>
 #include <cstddef>
@@ -56,13 +57,18 @@ struct publish_stats {
 
 struct subscribe_options {
   std::string queue;               // empty: every publication; else one member of the group gets it
-  std::size_t window = 1000;       // publications queued or running at once for this subscription
-  bool refuse_when_full = false;   // past the window: 429 to the publisher instead of making it wait
+  std::size_t window = 65536;      // publications queued or running at once for this subscription
+  // Past the window: true (default) = dropped, counted (Debug.Stats) and reported to the
+  // publisher as a 429 (an acknowledged publish fails, an async one is counted as failed); a
+  // slow subscriber then never grows memory nor stalls the node's other subscribers. false =
+  // the publisher waits (push-back), and so does every later publication to this node.
+  bool refuse_when_full = true;
   bool ack = false;                // the publisher waits for the handler and gets its error
 
   subscribe_options& with_queue(std::string q) { queue = std::move(q); return *this; }
   subscribe_options& with_window(std::size_t w) { window = w; return *this; }
   subscribe_options& with_refuse_when_full(bool on = true) { refuse_when_full = on; return *this; }
+  subscribe_options& with_wait_when_full() { refuse_when_full = false; return *this; }
   subscribe_options& with_ack(bool on = true) { ack = on; return *this; }
 };
 
