@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <unordered_map>
+#include <utility>
 
 #include "actors/client_actor.hpp"
 #include "actors/default_handler.hpp"
@@ -97,6 +98,7 @@ struct local_subscription {
   subscription_spec spec;
   caf::actor runner;                  // the subscriber actor (handler) or the user's actor
   std::size_t in_flight = 0;
+  std::vector<delivery> outbox;       // handed out during this drain, sent to the runner at its end
 };
 
 // A batch from a remote (or the local) publisher, handed out publication by publication.
@@ -434,10 +436,19 @@ void finish_if_done(broker_self* self, uint64_t batch_id) {
   self->state.acking.erase(it);
 }
 
+void send_outboxes(broker_self* self, std::vector<local_subscription*>& filled) {
+  for (auto* s : filled)
+    if (!s->outbox.empty())
+      self->send(s->runner, deliver_atom::value, s->id, std::exchange(s->outbox, {}));
+  filled.clear();
+}
+
 // Hands out the inbox in order; stops at a publication whose recipient has a full window
-// (and that would rather wait than refuse): a later batch must not overtake it.
+// (and that would rather wait than refuse): a later batch must not overtake it. What each
+// subscription gets goes to its runner in one message at the end.
 void drain_inbox(broker_self* self) {
   auto& st = self->state;
+  std::vector<local_subscription*> filled;
   while (!st.inbox.empty()) {
     auto& batch = st.inbox.front();
     while (!batch.handed_out()) {
@@ -450,8 +461,10 @@ void drain_inbox(broker_self* self) {
       for (auto* s : who)
         if (s->in_flight >= s->spec.window && !s->spec.refuse_when_full)
           blocked = true;
-      if (blocked)
+      if (blocked) {
+        send_outboxes(self, filled);
         return;  // resumed when a subscriber reports progress
+      }
       for (auto* s : who) {
         if (s->in_flight >= s->spec.window) {
           s->counters->dropped.fetch_add(1, std::memory_order_relaxed);
@@ -469,8 +482,9 @@ void drain_inbox(broker_self* self) {
         bool wants_ack = s->spec.ack;
         if (wants_ack)
           ++batch.acks_outstanding;
-        self->send(s->runner, deliver_atom::value, s->id, wants_ack ? batch.id : uint64_t{0},
-                   static_cast<uint32_t>(batch.next), pub);
+        if (s->outbox.empty())
+          filled.push_back(s);
+        s->outbox.push_back(delivery{wants_ack ? batch.id : uint64_t{0}, static_cast<uint32_t>(batch.next), pub});
       }
       ++batch.next;
     }
@@ -483,6 +497,7 @@ void drain_inbox(broker_self* self) {
       st.acking.emplace(id, std::move(done));
     }
   }
+  send_outboxes(self, filled);
 }
 
 void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise) {
@@ -546,20 +561,23 @@ caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config c
       receive_batch(self, std::move(items), rp);
       return rp;
     },
-    [self](done_atom, uint64_t sub_id, uint64_t batch_id, uint32_t index, publish_ack& result) {
-      if (auto* s = find_subscription(self, sub_id); s && s->in_flight > 0) {
-        --s->in_flight;
-        s->counters->queued.fetch_sub(1, std::memory_order_relaxed);
-        s->counters->delivered.fetch_add(1, std::memory_order_relaxed);
+    [self](done_atom, uint64_t sub_id, std::vector<delivery_outcome>& outcomes) {
+      if (auto* s = find_subscription(self, sub_id)) {
+        auto n = std::min(s->in_flight, outcomes.size());
+        s->in_flight -= n;
+        s->counters->queued.fetch_sub(n, std::memory_order_relaxed);
+        s->counters->delivered.fetch_add(n, std::memory_order_relaxed);
       }
-      if (batch_id != 0) {
-        auto it = self->state.acking.find(batch_id);
-        if (it != self->state.acking.end()) {
-          if (result.code != 0 && index < it->second.items.size())
-            it->second.refuse(index, result.code, result.detail);
-          --it->second.acks_outstanding;
-          finish_if_done(self, batch_id);
-        }
+      for (auto& o : outcomes) {
+        if (o.batch_id == 0)
+          continue;
+        auto it = self->state.acking.find(o.batch_id);
+        if (it == self->state.acking.end())
+          continue;
+        if (o.ack.code != 0 && o.index < it->second.items.size())
+          it->second.refuse(o.index, o.ack.code, o.ack.detail);
+        --it->second.acks_outstanding;
+        finish_if_done(self, o.batch_id);
       }
       drain_inbox(self);
     },
