@@ -31,6 +31,7 @@ using linger_atom = caf::atom_constant<caf::atom("m_linger")>;
 struct pending_publish {
   caf::response_promise promise;            // a blocking (acknowledged) publisher waits on it
   std::shared_ptr<async_publisher> sink;    // or: an asynchronous publisher's counters
+  std::function<void(const publish_ack&)> done;  // or: an acknowledged publisher's callback
   std::string topic;                        // (for the sink's failure callback)
   std::size_t waiting_for = 0;
   std::vector<std::string> refused;  // "address: why"
@@ -55,7 +56,9 @@ struct pending_publish {
       for (std::size_t i = 0; i < refused.size(); ++i)
         out.detail += (i ? "; " : "") + refused[i];
     }
-    if (sink)
+    if (done)
+      done(out);
+    else if (sink)
       sink->settle(topic, out.code, out.detail);
     else
       promise.deliver(std::move(out));
@@ -551,8 +554,12 @@ caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config c
       }
       for (auto& order : taken) {
         auto pending = std::make_shared<pending_publish>();
-        pending->sink = publisher;
-        pending->topic = order.pub.topic;
+        if (order.done) {
+          pending->done = std::move(order.done);
+        } else {
+          pending->sink = publisher;
+          pending->topic = order.pub.topic;
+        }
         publish(self, order, std::move(pending));
       }
     },

@@ -53,6 +53,9 @@ struct publish_order {
   publication pub;                 // targets are filled in by the broker
   subscriber_list subscribers;     // versions advertising subscribers of pub.topic
   std::chrono::nanoseconds timeout{std::chrono::seconds{5}};
+  // Queued through an async_publisher: set = acknowledged (called with the outcome, on the
+  // broker's thread); empty = asynchronous (the outcome goes to the publisher's counters).
+  std::function<void(const publish_ack&)> done;
 };
 
 /// A client's asynchronous publications: publishers append to `queued` (returning at once),

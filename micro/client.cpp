@@ -281,6 +281,20 @@ error from_broker(const broker::status& st, const std::string& topic) {
 
 namespace {
 
+actors::publish_order make_order(client::impl& c, const std::string& topic, const raw_message& msg,
+                                 const publish_options& opts) {
+  actors::publish_order order;
+  order.pub.topic = topic;
+  order.pub.content_type = msg.content_type;
+  order.pub.metadata = msg.metadata;
+  for (auto& [k, v] : opts.metadata)
+    order.pub.metadata[k] = v;
+  order.pub.body = msg.body;
+  order.subscribers = c.subscribers_of(topic);
+  order.timeout = opts.timeout.count() > 0 ? opts.timeout : c.opts.request_timeout;
+  return order;
+}
+
 bool acknowledged(const client::impl& c, const publish_options& opts) {
   if (opts.mode)
     return *opts.mode == delivery::acknowledged;
@@ -315,15 +329,7 @@ status client::publish_raw(const std::string& topic, const raw_message& msg, con
     async.published.fetch_add(1, std::memory_order_relaxed);
     return {};
   }
-  actors::publish_order order;
-  order.pub.topic = topic;
-  order.pub.content_type = msg.content_type;
-  order.pub.metadata = msg.metadata;
-  for (auto& [k, v] : opts.metadata)
-    order.pub.metadata[k] = v;
-  order.pub.body = msg.body;
-  order.subscribers = impl_->subscribers_of(topic);
-  order.timeout = opts.timeout.count() > 0 ? opts.timeout : impl_->opts.request_timeout;
+  auto order = make_order(*impl_, topic, msg, opts);
   if (!acked) {
     // Queued locally and returned: the broker takes the queue in one go per wake-up.
     if (async.in_flight.load(std::memory_order_relaxed) >= impl_->opts.publish_queue_limit) {
@@ -337,19 +343,46 @@ status client::publish_raw(const std::string& topic, const raw_message& msg, con
       caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
     return {};
   }
-  auto& sys = impl_->rt->system();
-  caf::scoped_actor self{sys};
-  status out;
-  self->request(impl_->rt->broker_actor(), order.timeout + wait_margin, actors::publish_atom::value, std::move(order))
-    .receive(
-      [&](actors::publish_ack& ack) {
-        if (ack.code != 0)
-          out = make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail);
-      },
-      [&](caf::error& err) {
-        out = errors::internal_server_error("micro.broker", "broker actor failed: " + sys.render(err));
-      });
-  return out;
+  // Acknowledged: through the same queue (publishes of many threads reach the broker in one
+  // go and share batches), then this thread waits for its own outcome. Cheaper than a scoped
+  // actor and a request per publish.
+  struct waiter {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    actors::publish_ack ack;
+  };
+  auto w = std::make_shared<waiter>();
+  const auto wait = order.timeout + wait_margin;
+  order.done = [w](const actors::publish_ack& ack) {
+    std::lock_guard<std::mutex> guard{w->mutex};
+    w->ack = ack;
+    w->done = true;
+    w->cv.notify_one();
+  };
+  if (async.push(std::move(order)))
+    caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
+  std::unique_lock<std::mutex> lock{w->mutex};
+  if (!w->cv.wait_for(lock, wait, [&] { return w->done; }))
+    return errors::internal_server_error("micro.broker", "publication on " + topic + ": the broker actor did not answer in time");
+  if (w->ack.code != 0)
+    return make_error("micro.broker", w->ack.code, "publication on " + topic + " " + w->ack.detail);
+  return {};
+}
+
+void client::publish_acknowledged(const std::string& topic, const raw_message& msg,
+                                  std::function<void(const status&)> done, const publish_options& opts) {
+  if (topic.empty() || impl_->opts.broker == "nats") {
+    // NATS: publish + flush is the acknowledgement; nothing to pipeline on our side.
+    done(publish_raw(topic, msg, publish_options{opts}.with_mode(delivery::acknowledged)));
+    return;
+  }
+  auto order = make_order(*impl_, topic, msg, opts);
+  order.done = [topic, done = std::move(done)](const actors::publish_ack& ack) {
+    done(ack.code == 0 ? status{} : status{make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail)});
+  };
+  if (impl_->async->push(std::move(order)))
+    caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
 }
 
 publish_stats client::publications() const {

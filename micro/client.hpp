@@ -101,6 +101,12 @@ class client {
   /// The byte-level publish: `msg.content_type` and `msg.metadata` travel as given (plus opts').
   status publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts = {});
 
+  /// Acknowledged without blocking (pipelined from one thread): `done` gets what publish_raw in
+  /// acknowledged mode would return, on a broker thread (it must not block). Publications of
+  /// one publisher still reach each subscriber in order.
+  void publish_acknowledged(const std::string& topic, const raw_message& msg, std::function<void(const status&)> done,
+                            const publish_options& opts = {});
+
   /// Counters of this client's asynchronous publications.
   publish_stats publications() const;
   /// Called (on a broker thread; it must not block) for each asynchronous publication some

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <mutex>
@@ -105,4 +106,40 @@ TEST_CASE("asynchronous publications to a frozen subscriber never block and are 
   CHECK((got == queued));
   std::printf("pubsub: async to a frozen subscriber: %llu publications, %llu reported failed, slowest publish call %lld us\n",
               static_cast<unsigned long long>(seq), static_cast<unsigned long long>(stats.failed), slowest_us);
+}
+
+TEST_CASE("acknowledged publications can be pipelined from one thread", "[pubsub][mdns][async]") {
+  auto c = publisher_client();
+  const auto topic = unique_name("pipelined");
+  auto a = start_subscriber({unique_name("pipelined-a"), topic});
+  await_subscribed(*c, topic, {a.get()});
+
+  constexpr uint64_t n = 2000;
+  std::mutex m;
+  std::condition_variable cv;
+  uint64_t answered = 0, failed = 0;
+  auto t0 = steady_clock::now();
+  for (uint64_t i = 1; i <= n; ++i) {
+    raw_message msg;
+    msg.content_type = "application/protobuf";
+    tick(i).SerializeToString(&msg.body);
+    c->publish_acknowledged(topic, msg, [&](const status& st) {
+      std::lock_guard<std::mutex> guard{m};
+      ++answered;
+      if (!st)
+        ++failed;
+      cv.notify_all();
+    });
+  }
+  auto queued_ms = ms_since(t0);
+  {
+    std::unique_lock<std::mutex> lock{m};
+    REQUIRE(cv.wait_for(lock, 20s, [&] { return answered == n; }));
+    CHECK(failed == 0);
+  }
+  auto acked_ms = ms_since(t0);
+  REQUIRE(drain(*c, topic, {a.get()}));
+  CHECK(a->seqs() == range(1, n));
+  std::printf("pubsub: %llu pipelined acknowledged publications (%s): sent in %lld ms, all acknowledged after %lld ms\n",
+              static_cast<unsigned long long>(n), broker_kind().c_str(), queued_ms, acked_ms);
 }
