@@ -377,9 +377,22 @@ void client::publish_acknowledged(const std::string& topic, const raw_message& m
     done(publish_raw(topic, msg, publish_options{opts}.with_mode(delivery::acknowledged)));
     return;
   }
+  // Bounded like asynchronous publications (and waited for by flush_publications).
+  auto& async = impl_->async;
+  if (async->in_flight.load(std::memory_order_relaxed) >= impl_->opts.publish_queue_limit) {
+    done(make_error("micro.broker", 429,
+                    "publication on " + topic + " refused: " + std::to_string(impl_->opts.publish_queue_limit) +
+                      " publications are queued or in flight (publish_queue_limit)"));
+    return;
+  }
+  async->in_flight.fetch_add(1);
   auto order = make_order(*impl_, topic, msg, opts);
-  order.done = [topic, done = std::move(done)](const actors::publish_ack& ack) {
+  order.done = [topic, done = std::move(done), async](const actors::publish_ack& ack) {
     done(ack.code == 0 ? status{} : status{make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail)});
+    if (async->in_flight.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> guard{async->mutex};
+      async->settled_cv.notify_all();
+    }
   };
   if (impl_->async->push(std::move(order)))
     caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);

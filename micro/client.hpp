@@ -103,7 +103,8 @@ class client {
 
   /// Acknowledged without blocking (pipelined from one thread): `done` gets what publish_raw in
   /// acknowledged mode would return, on a broker thread (it must not block). Publications of
-  /// one publisher still reach each subscriber in order.
+  /// one publisher still reach each subscriber in order. Counted in publications().in_flight
+  /// and bounded by publish_queue_limit (past it `done` gets a 429 at once).
   void publish_acknowledged(const std::string& topic, const raw_message& msg, std::function<void(const status&)> done,
                             const publish_options& opts = {});
 

@@ -18,7 +18,7 @@ bench_pubsub() {
     echo "bench: no nats-server: pub/sub measures micro's actor broker alone" >&2
   fi
   if ! "${AVAHI[@]}" start \
-      || ! pubsub=$("$BIN/bench-pubsub" "$nats_url" "$PUBSUB_REPS" "$PUBSUB_PUBS" "$PUBSUB_LAT_PUBS"); then
+      || ! pubsub=$("$BIN/bench-pubsub" "$nats_url" "$PUBSUB_REPS" "$PUBSUB_PUBS" "$PUBSUB_LAT_PUBS" "$PUBSUB_ASYNC_PUBS"); then
     echo "bench: pub/sub skipped (no Avahi daemon, or bench-pubsub failed)" >&2
     pubsub=""
   fi
@@ -70,5 +70,5 @@ pubsub_note() {
     l=$(field "$pubsub" "${p}_lost"); e=$(field "$pubsub" "${p}_errors")
     [[ -z $l || ($l == 0 && $e == 0) ]] || lost+=" $p: $l lost, $e failed publishes;"
   done
-  echo "pub/sub: one publisher process, subscriber processes over mdns (loopback Avahi), nats-server $nats_url, median of $PUBSUB_REPS alternating runs of $PUBSUB_PUBS publications (rate) and $PUBSUB_LAT_PUBS (latency, pooled over the subscribers); every subscriber must get every publication${lost:+ — NOT SO:$lost}"
+  echo "pub/sub: one publisher process, subscriber processes over mdns (loopback Avahi), nats-server $nats_url, median of $PUBSUB_REPS alternating runs of $PUBSUB_PUBS publications (rate; async: $PUBSUB_ASYNC_PUBS, 8 threads, a 429 from a full local queue is retried) and $PUBSUB_LAT_PUBS (latency, pooled over the subscribers); every subscriber must get every publication${lost:+ — NOT SO:$lost}"
 }
