@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <numeric>
+#include <thread>
 
 #include "pubsub_helpers.hpp"
 
@@ -59,4 +60,51 @@ TEST_CASE("a full subscription drops and counts, and the node's other subscripti
   std::printf("pubsub: bounded: %d slow publications, %llu dropped (Debug.Stats %llu); %d fast ones in %lld ms meanwhile\n",
               n_slow, static_cast<unsigned long long>(stats.failed), static_cast<unsigned long long>(dropped(*st)), n_fast,
               fast_ms);
+}
+
+TEST_CASE("a subscriber that stops reading stays bounded in memory", "[pubsub][mdns][actor][bounded]") {
+  if (!actor_broker_or_skip("subscription windows"))
+    return;
+  auto c = publisher_client();
+  const auto topic = unique_name("stuck");
+  subscriber_config cfg{unique_name("stuck"), topic};
+  cfg.refuse_when_full = true;  // micro's default (the test server's is to wait), default window
+  auto sub = start_subscriber(cfg);
+  await_subscribed(*c, topic, {sub.get()});
+  const long rss_before = sub->rss_kb();
+
+  // The first handler run never ends (in this test's time): everything after it queues until
+  // the window is full, then is dropped.
+  REQUIRE(c->publish(topic, tick(1), publish_options{}.with_metadata("sleep_ms", "600000")).ok());
+  constexpr uint64_t n = 300000;
+  const auto async_mode = publish_options{}.with_mode(delivery::async);
+  uint64_t refused_locally = 0;
+  for (uint64_t i = 2; i <= n; ++i) {
+    auto st = c->publish(topic, tick(i, 64), async_mode);
+    if (!st) {
+      if (st.error().code != 429)  // the publisher's own queue: back off
+        FAIL(st.error().to_json());
+      ++refused_locally;
+      --i;
+      std::this_thread::yield();
+    }
+  }
+  REQUIRE(c->flush_publications(30s));
+  const long rss_after = sub->rss_kb();
+  auto stats = c->publications();
+  auto st = c->call<json>(sub->srv.name, "Debug.Stats", json::object());
+  REQUIRE(st);
+  auto counters = (*st)["subscriptions"][topic];
+  INFO(st->dump());
+  CHECK(counters.value("queued", 0ULL) == 65536);
+  CHECK(counters.value("dropped", 0ULL) >= n - 1 - 65536 - 1);
+  CHECK(stats.failed == counters.value("dropped", 0ULL) + refused_locally);
+  // 65,536 queued publications of ~100 bytes plus their bookkeeping; far from 300,000.
+  CHECK(rss_after - rss_before < 100 * 1024);
+  std::printf("pubsub: a subscriber that stopped reading, %llu publications: RSS %ld -> %ld kB (+%ld kB), %llu queued, "
+              "%llu dropped\n",
+              static_cast<unsigned long long>(n), rss_before, rss_after, rss_after - rss_before,
+              static_cast<unsigned long long>(counters.value("queued", 0ULL)),
+              static_cast<unsigned long long>(counters.value("dropped", 0ULL)));
+  sub->srv.proc->kill();
 }
