@@ -426,15 +426,16 @@ int main(int argc, char** argv) {
       micro::raw_message m;
       m.content_type = "application/octet-stream";
       m.body = b;
-      // A full local queue (429, async only) is back-pressure: this publisher yields and tries
-      // again, as libnats' publish blocks on its full buffer.
+      // A full local queue (429, async only) is back-pressure: this publisher pauses and tries
+      // again, as libnats' publish blocks on its full buffer (spinning on yield took the CPU the
+      // broker needed to drain the queue).
       for (;;) {
         auto st = c.publish_raw(topic, m, micro::publish_options{}.with_mode(mode));
         if (st)
           return std::nullopt;
         if (st.error().code != 429)
           return st.error().to_json();
-        std::this_thread::yield();
+        std::this_thread::sleep_for(100us);
       }
     };
   };
