@@ -99,7 +99,7 @@ long subscriber::rss_kb() const {
 std::unique_ptr<subscriber> start_subscriber(const subscriber_config& cfg) {
   std::map<std::string, std::string> env = heartbeat_env();
   env["MICRO_REGISTRY"] = "mdns";
-  env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
+  env["MICRO_SERVER_ADDRESS"] = cfg.address;
   for (auto& [k, v] : broker_env())
     env[k] = v;
   env["TEST_TOPICS"] = cfg.topics;
