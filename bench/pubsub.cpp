@@ -3,6 +3,7 @@
 // this executable), for six peers side by side:
 //   actor: micro publish_raw (acknowledged) -> micro subscribe_raw, MICRO_BROKER=actor
 //   actor_async: the same, asynchronous publish (queued locally, at most once)
+//   actor_pipelined: acknowledged, pipelined (client::publish_acknowledged, <= 1024 unanswered)
 //   nats:  the same micro code with MICRO_BROKER=nats, through a nats-server at NATS_URL
 //          (acknowledged: publish + flush); nats_async: plain publish
 //   raw:   libnats publish + flush -> libnats subscription (the floor under "nats": the same
@@ -451,6 +452,37 @@ int main(int argc, char** argv) {
   using micro::delivery;
   peers.push_back(make_peer("actor", "actor", false, micro_publish(*actor_client, delivery::acknowledged)));
   peers.push_back(make_peer("actor_async", "actor", true, micro_publish(*actor_client, delivery::async)));
+  // Acknowledged and pipelined: publish_acknowledged with at most `window` unanswered; a
+  // failure shows as a publication some subscriber did not get (and is printed once).
+  struct pipeline {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::size_t outstanding = 0;
+    bool reported = false;
+  };
+  auto pipe = std::make_shared<pipeline>();
+  constexpr std::size_t window = 1024;
+  peers.push_back(make_peer("actor_pipelined", "actor", true,
+                            [pipe, &c = *actor_client](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+                              micro::raw_message m;
+                              m.content_type = "application/octet-stream";
+                              m.body = b;
+                              {
+                                std::unique_lock<std::mutex> lock{pipe->mutex};
+                                pipe->cv.wait(lock, [&] { return pipe->outstanding < window; });
+                                ++pipe->outstanding;
+                              }
+                              c.publish_acknowledged(topic, m, [pipe](const micro::status& st) {
+                                std::lock_guard<std::mutex> guard{pipe->mutex};
+                                --pipe->outstanding;
+                                if (!st && !pipe->reported) {
+                                  pipe->reported = true;
+                                  std::cerr << "bench-pubsub: actor_pipelined: " << st.error().to_json() << "\n";
+                                }
+                                pipe->cv.notify_all();
+                              });
+                              return std::nullopt;
+                            }));
   if (with_nats) {
     peers.push_back(make_peer("nats", "nats", false, micro_publish(*nats_client, delivery::acknowledged)));
     peers.push_back(make_peer("nats_async", "nats", true, micro_publish(*nats_client, delivery::async)));

@@ -42,6 +42,11 @@ pubsub_rows() {
     pubsub_row "pub/sub publications/s, $n $s, 64 B, async: micro over NATS" \
       "nats_async_${n}_rate" "raw libnats async publish" "raw_async_${n}_rate" rate
   done
+  for n in 1 3; do
+    s=subscriber; [[ $n == 1 ]] || s=subscribers
+    pubsub_row "pub/sub publications/s, $n $s, 64 B, acknowledged pipelined (publish_acknowledged, 1024 unanswered): actor broker" \
+      "actor_pipelined_${n}_rate" "raw libnats (publish + flush), 8 threads" "raw_${n}_rate" rate
+  done
   pubsub_row "pub/sub p50 latency µs, 1 subscriber, 1 in flight: actor broker (acknowledged)" \
     "actor_1_p50_us" "raw libnats (publish + flush)" "raw_1_p50_us" us
   for n in 1 3; do
@@ -66,7 +71,7 @@ pubsub_rows() {
 pubsub_note() {
   [[ -n $pubsub ]] || return 0
   local lost="" p l e
-  for p in actor actor_async nats nats_async raw raw_async; do
+  for p in actor actor_async actor_pipelined nats nats_async raw raw_async; do
     l=$(field "$pubsub" "${p}_lost"); e=$(field "$pubsub" "${p}_errors")
     [[ -z $l || ($l == 0 && $e == 0) ]] || lost+=" $p: $l lost, $e failed publishes;"
   done
