@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <unordered_map>
+#include <utility>
 
 #include "actors/client_actor.hpp"
 #include "actors/default_handler.hpp"
@@ -19,35 +20,48 @@ namespace micro::actors {
 namespace {
 
 constexpr const char* broker_error_id = "micro.broker";
-constexpr std::size_t max_batch = 256;           // publications per CAF message
-constexpr std::size_t max_batches_in_flight = 2;  // per destination node
 constexpr int32_t code_full = 429;
 
 using steady = std::chrono::steady_clock;
+using linger_atom = caf::atom_constant<caf::atom("m_linger")>;
 
 // ---- publisher side
 
 // One publish_order, until every destination answered.
 struct pending_publish {
-  caf::response_promise promise;
+  caf::response_promise promise;            // a blocking (acknowledged) publisher waits on it
+  std::shared_ptr<async_publisher> sink;    // or: an asynchronous publisher's counters
+  std::function<void(const publish_ack&)> done;  // or: an acknowledged publisher's callback
+  std::string topic;                        // (for the sink's failure callback)
   std::size_t waiting_for = 0;
   std::vector<std::string> refused;  // "address: why"
   int32_t code = 0;                  // the refusals' code if they agree, else 503
+  // Counts a refusal without waiting for an answer (a node not tried because it is down).
+  void refuse(const std::string& address, const publish_ack& ack) {
+    refused.push_back(address + ": " + ack.detail);
+    code = code == 0 || code == ack.code ? ack.code : 503;
+  }
   void answer(const std::string& address, const publish_ack& ack) {
-    if (ack.code != 0) {
-      refused.push_back(address + ": " + ack.detail);
-      code = code == 0 || code == ack.code ? ack.code : 503;
-    }
+    if (ack.code != 0)
+      refuse(address, ack);
     if (--waiting_for > 0)
       return;
-    if (refused.empty()) {
-      promise.deliver(publish_ack{});
-      return;
+    settle();
+  }
+  void settle() {
+    publish_ack out;
+    if (!refused.empty()) {
+      out.code = code;
+      out.detail = "not accepted by " + std::to_string(refused.size()) + " node(s): ";
+      for (std::size_t i = 0; i < refused.size(); ++i)
+        out.detail += (i ? "; " : "") + refused[i];
     }
-    std::string detail = "not accepted by " + std::to_string(refused.size()) + " node(s): ";
-    for (std::size_t i = 0; i < refused.size(); ++i)
-      detail += (i ? "; " : "") + refused[i];
-    promise.deliver(publish_ack{code, detail, {}});
+    if (done)
+      done(out);
+    else if (sink)
+      sink->settle(topic, out.code, out.detail);
+    else
+      promise.deliver(std::move(out));
   }
 };
 
@@ -61,6 +75,7 @@ struct destination {
   caf::actor remote;                  // null until the client actor connected it
   bool connecting = false;
   std::deque<queued> queue;
+  steady::time_point linger_until{};  // a linger timer is due then (none if in the past)
   // Batches sent and not answered, by id: a CAF request to a node that died never completes
   // by itself (docs/caf-0.17.md, pitfall 1), so the down handler answers them.
   std::unordered_map<uint64_t, std::vector<std::shared_ptr<pending_publish>>> in_flight;
@@ -68,11 +83,25 @@ struct destination {
 
 // ---- receiver side
 
+// The process's counters by topic: shared by every broker actor of the process (one per runtime).
+std::mutex counters_mutex;
+std::map<std::string, std::shared_ptr<topic_counters>> counters_by_topic;
+
+std::shared_ptr<topic_counters> counters_of(const std::string& topic) {
+  std::lock_guard<std::mutex> guard{counters_mutex};
+  auto& c = counters_by_topic[topic];
+  if (!c)
+    c = std::make_shared<topic_counters>();
+  return c;
+}
+
 struct local_subscription {
   uint64_t id = 0;
+  std::shared_ptr<topic_counters> counters;
   subscription_spec spec;
   caf::actor runner;                  // the subscriber actor (handler) or the user's actor
   std::size_t in_flight = 0;
+  std::vector<delivery> outbox;       // handed out during this drain, sent to the runner at its end
 };
 
 // A batch from a remote (or the local) publisher, handed out publication by publication.
@@ -94,14 +123,26 @@ struct incoming {
   bool handed_out() const { return next == items.size(); }
 };
 
+// A topic's subscribing nodes as the registry lists them, parsed once per registry answer (the
+// client shares one list per topic while it is fresh): parsing per publication cost more than
+// the rest of routing.
+struct subscribing_node {
+  std::string address;
+  bool plain = false;                // has plain subscribers
+  bool local = false;                // one of this process's nodes
+  std::vector<std::string> groups;   // queue groups with a member there
+};
+
 struct broker_state {
   caf::actor client;
+  broker_config cfg;
   std::unordered_map<std::string, destination> destinations;  // by address
   std::unordered_map<caf::actor_addr, std::string> address_of;
-  // Nodes seen going down, and when: skipped while the registry catches up, tried again after
-  // down_memory (a node restarted on the same address must not be ignored for good).
+  // Nodes seen going down, and when last probed: failed at once (naming them) until a probe
+  // connects again.
   std::unordered_map<std::string, steady::time_point> down;
   std::set<std::string> local_nodes;                          // ids of this process's nodes
+  std::unordered_map<std::string, std::pair<subscriber_list, std::vector<subscribing_node>>> routes;  // by topic
   std::map<std::string, std::vector<local_subscription>> subscriptions;  // by topic
   std::deque<incoming> inbox;                                 // handed out in order
   std::unordered_map<uint64_t, incoming> acking;              // handed out, waiting for acks
@@ -114,49 +155,101 @@ using broker_self = caf::stateful_actor<broker_state>;
 
 void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise);
 
-constexpr std::chrono::seconds down_memory{5};
+// A node seen going down is not waited for: publications for it fail at once, naming it, while
+// a probe (a fresh connect, at most every probe_interval) finds out whether it is back. Skipping
+// it silently would turn a frozen subscriber into publishes that say ok and deliver nothing.
+constexpr std::chrono::milliseconds probe_interval{200};
 
-bool recently_down(broker_self* self, const std::string& address) {
+void connect_destination(broker_self* self, const std::string& address);
+
+// Whether `address` is down; starts a probe when one is due.
+bool is_down(broker_self* self, const std::string& address) {
   auto it = self->state.down.find(address);
   if (it == self->state.down.end())
     return false;
-  if (steady::now() - it->second < down_memory)
-    return true;
-  self->state.down.erase(it);
-  return false;
+  auto d = self->state.destinations.find(address);
+  bool probing = d != self->state.destinations.end() && d->second.connecting;
+  if (!probing && steady::now() - it->second >= probe_interval) {
+    it->second = steady::now();
+    connect_destination(self, address);
+  }
+  return true;
 }
 
-// The nodes (addresses) that get `topic`, and for each what: "" = its plain subscribers, a group
-// name = that queue group (one member node per group, chosen at random).
-std::map<std::string, std::vector<std::string>> route(broker_self* self, const std::string& topic,
-                                                      const std::vector<registry::service>& subscribers) {
+const char* down_detail = "node is down (connection lost; not tried, probing for its return)";
+
+struct routing {
+  // address -> what: "" = its plain subscribers, a group name = that queue group
   std::map<std::string, std::vector<std::string>> targets;
-  std::map<std::string, std::vector<std::string>> group_members;  // group -> addresses
+  // subscribing nodes (or queue groups) the registry lists that cannot be reached now
+  std::vector<std::pair<std::string, std::string>> unreachable;  // address or group, why
+  std::set<std::string> local;  // addresses of our own nodes, however the registry spells them
+};
+
+const std::vector<subscribing_node>& subscribing_nodes(broker_self* self, const std::string& topic,
+                                                       const subscriber_list& subscribers) {
+  auto& cached = self->state.routes[topic];
+  if (cached.first == subscribers && subscribers)
+    return cached.second;
+  cached.first = subscribers;
+  cached.second.clear();
+  if (!subscribers)
+    return cached.second;
   const auto key = subscription_key(topic);
-  for (auto& svc : subscribers)
+  std::map<std::string, subscribing_node> by_address;
+  for (auto& svc : *subscribers)
     for (auto& n : svc.nodes) {
       auto advertised = n.meta.find(key);
-      if (advertised == n.meta.end() || recently_down(self, n.address))
-        continue;  // no subscriber there, or dead: its subscribers are gone with it
+      if (advertised == n.meta.end())
+        continue;
+      auto& node = by_address[n.address];
+      node.address = n.address;
+      node.local = node.local || self->state.local_nodes.count(n.id) > 0;
       std::stringstream list{advertised->second};
       std::string group;
       while (std::getline(list, group, ',')) {
-        if (group == plain_subscriber) {
-          auto& what = targets[n.address];
-          if (std::find(what.begin(), what.end(), "") == what.end())
-            what.push_back("");
-        } else if (!group.empty()) {
-          auto& members = group_members[group];
-          if (std::find(members.begin(), members.end(), n.address) == members.end())
-            members.push_back(n.address);
-        }
+        if (group == plain_subscriber)
+          node.plain = true;
+        else if (!group.empty() && std::find(node.groups.begin(), node.groups.end(), group) == node.groups.end())
+          node.groups.push_back(group);
       }
     }
+  for (auto& [address, node] : by_address)
+    cached.second.push_back(std::move(node));
+  return cached.second;
+}
+
+// The nodes (addresses) that get `topic`, and for each what; a queue group goes to one live
+// member node, chosen at random.
+routing route(broker_self* self, const std::string& topic, const subscriber_list& subscribers) {
+  routing out;
+  std::map<std::string, std::vector<std::string>> group_members;  // group -> live addresses
+  std::map<std::string, std::vector<std::string>> group_down;     // group -> down addresses
+  for (auto& n : subscribing_nodes(self, topic, subscribers)) {
+    const bool down = is_down(self, n.address);
+    if (n.local)
+      out.local.insert(n.address);
+    if (n.plain) {
+      if (down)
+        out.unreachable.emplace_back(n.address, down_detail);
+      else
+        out.targets[n.address].push_back("");
+    }
+    for (auto& group : n.groups)
+      (down ? group_down : group_members)[group].push_back(n.address);
+  }
   for (auto& [group, members] : group_members) {
     std::uniform_int_distribution<std::size_t> pick{0, members.size() - 1};
-    targets[members[pick(self->state.rng)]].push_back(group);
+    out.targets[members[pick(self->state.rng)]].push_back(group);
   }
-  return targets;
+  for (auto& [group, members] : group_down)
+    if (!group_members.count(group)) {
+      std::string list;
+      for (auto& m : members)
+        list += (list.empty() ? "" : ", ") + m;
+      out.unreachable.emplace_back("queue group " + group, "every member node is down (" + list + ")");
+    }
+  return out;
 }
 
 void fail_destination(broker_self* self, const std::string& address, const std::string& why) {
@@ -212,8 +305,21 @@ void flush(broker_self* self, const std::string& address) {
     dest.queue.front().pending->answer(address, publish_ack{408, "not sent: its deadline passed while queued", {}});
     dest.queue.pop_front();
   }
-  while (!dest.queue.empty() && dest.in_flight.size() < max_batches_in_flight) {
-    auto n = std::min(max_batch, dest.queue.size());
+  // Linger: with nothing in flight and less than a batch queued, wait a little for more (once
+  // per batch; the timer's flush sends whatever is there then).
+  const auto& cfg = self->state.cfg;
+  if (cfg.linger.count() > 0 && dest.in_flight.empty() && dest.queue.size() < cfg.batch) {
+    if (dest.linger_until == steady::time_point{}) {
+      dest.linger_until = now + cfg.linger;
+      self->delayed_send(self, cfg.linger, linger_atom::value, address);
+      return;
+    }
+    if (now < dest.linger_until)
+      return;
+  }
+  dest.linger_until = {};
+  while (!dest.queue.empty() && dest.in_flight.size() < cfg.batches_in_flight) {
+    auto n = std::min(cfg.batch, dest.queue.size());
     std::vector<publication> batch;
     std::vector<std::shared_ptr<pending_publish>> owners;
     batch.reserve(n);
@@ -263,23 +369,22 @@ void flush(broker_self* self, const std::string& address) {
   }
 }
 
-void publish(broker_self* self, publish_order& order, caf::response_promise rp) {
-  auto targets = route(self, order.pub.topic, order.subscribers);
-  if (targets.empty()) {
-    rp.deliver(publish_ack{});  // nobody subscribes: accepted by all (none) of them
+void publish(broker_self* self, publish_order& order, std::shared_ptr<pending_publish> pending) {
+  auto [targets, unreachable, local] = route(self, order.pub.topic, order.subscribers);
+  if (targets.empty() && unreachable.empty()) {
+    pending->settle();  // nobody subscribes: accepted by all (none) of them
     return;
   }
-  std::set<std::string> local;  // addresses of our own nodes, however the registry spells them
-  for (auto& svc : order.subscribers)
-    for (auto& n : svc.nodes)
-      if (self->state.local_nodes.count(n.id))
-        local.insert(n.address);
-  auto pending = std::make_shared<pending_publish>();
-  pending->promise = std::move(rp);
   pending->waiting_for = targets.size();
+  for (auto& [who, why] : unreachable)
+    pending->refuse(who, publish_ack{503, why, {}});
+  if (targets.empty()) {
+    pending->settle();
+    return;
+  }
   auto deadline = steady::now() + order.timeout;
   for (auto& [address, what] : targets) {
-    publication p = order.pub;
+    publication p = targets.size() == 1 ? std::move(order.pub) : order.pub;
     p.targets = what;
     if (local.count(address)) {
       // Our own node: hand it to the receiver side without the network.
@@ -334,10 +439,19 @@ void finish_if_done(broker_self* self, uint64_t batch_id) {
   self->state.acking.erase(it);
 }
 
+void send_outboxes(broker_self* self, std::vector<local_subscription*>& filled) {
+  for (auto* s : filled)
+    if (!s->outbox.empty())
+      self->send(s->runner, deliver_atom::value, s->id, std::exchange(s->outbox, {}));
+  filled.clear();
+}
+
 // Hands out the inbox in order; stops at a publication whose recipient has a full window
-// (and that would rather wait than refuse): a later batch must not overtake it.
+// (and that would rather wait than refuse): a later batch must not overtake it. What each
+// subscription gets goes to its runner in one message at the end.
 void drain_inbox(broker_self* self) {
   auto& st = self->state;
+  std::vector<local_subscription*> filled;
   while (!st.inbox.empty()) {
     auto& batch = st.inbox.front();
     while (!batch.handed_out()) {
@@ -350,24 +464,30 @@ void drain_inbox(broker_self* self) {
       for (auto* s : who)
         if (s->in_flight >= s->spec.window && !s->spec.refuse_when_full)
           blocked = true;
-      if (blocked)
+      if (blocked) {
+        send_outboxes(self, filled);
         return;  // resumed when a subscriber reports progress
+      }
       for (auto* s : who) {
         if (s->in_flight >= s->spec.window) {
+          s->counters->dropped.fetch_add(1, std::memory_order_relaxed);
           batch.refuse(batch.next, code_full,
                        "subscriber of " + pub.topic + " is full (" + std::to_string(s->spec.window) + " in flight)");
           continue;
         }
         if (!s->spec.handler) {
+          s->counters->delivered.fetch_add(1, std::memory_order_relaxed);
           self->send(s->runner, pub);  // a user's actor: no window, no ack
           continue;
         }
         ++s->in_flight;
+        s->counters->queued.fetch_add(1, std::memory_order_relaxed);
         bool wants_ack = s->spec.ack;
         if (wants_ack)
           ++batch.acks_outstanding;
-        self->send(s->runner, deliver_atom::value, s->id, wants_ack ? batch.id : uint64_t{0},
-                   static_cast<uint32_t>(batch.next), pub);
+        if (s->outbox.empty())
+          filled.push_back(s);
+        s->outbox.push_back(delivery{wants_ack ? batch.id : uint64_t{0}, static_cast<uint32_t>(batch.next), pub});
       }
       ++batch.next;
     }
@@ -380,6 +500,7 @@ void drain_inbox(broker_self* self) {
       st.acking.emplace(id, std::move(done));
     }
   }
+  send_outboxes(self, filled);
 }
 
 void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise) {
@@ -399,9 +520,12 @@ local_subscription* find_subscription(broker_self* self, uint64_t id) {
   return nullptr;
 }
 
-caf::behavior broker_actor(broker_self* self, caf::actor client) {
+caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config cfg) {
   install_default_handler(self);
   self->state.client = std::move(client);
+  cfg.batch = std::max<std::size_t>(cfg.batch, 1);
+  cfg.batches_in_flight = std::max<std::size_t>(cfg.batches_in_flight, 1);
+  self->state.cfg = cfg;
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
     auto found = st.address_of.find(msg.source);
@@ -416,26 +540,51 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
   });
   return {
     [self](publish_atom, publish_order& order) -> caf::result<publish_ack> {
-      auto rp = self->make_response_promise();
-      publish(self, order, rp);
+      auto pending = std::make_shared<pending_publish>();
+      pending->promise = self->make_response_promise();
+      auto rp = pending->promise;
+      publish(self, order, std::move(pending));
       return rp;
+    },
+    [self](publish_atom, std::shared_ptr<async_publisher>& publisher) {
+      std::vector<publish_order> taken;
+      {
+        std::lock_guard<std::mutex> guard{publisher->mutex};
+        taken.swap(publisher->queued);
+      }
+      for (auto& order : taken) {
+        auto pending = std::make_shared<pending_publish>();
+        if (order.done) {
+          pending->done = std::move(order.done);
+        } else {
+          pending->sink = publisher;
+          pending->topic = order.pub.topic;
+        }
+        publish(self, order, std::move(pending));
+      }
     },
     [self](publish_atom, std::vector<publication>& items) -> caf::result<publish_ack> {
       auto rp = self->make_response_promise();
       receive_batch(self, std::move(items), rp);
       return rp;
     },
-    [self](done_atom, uint64_t sub_id, uint64_t batch_id, uint32_t index, publish_ack& result) {
-      if (auto* s = find_subscription(self, sub_id); s && s->in_flight > 0)
-        --s->in_flight;
-      if (batch_id != 0) {
-        auto it = self->state.acking.find(batch_id);
-        if (it != self->state.acking.end()) {
-          if (result.code != 0 && index < it->second.items.size())
-            it->second.refuse(index, result.code, result.detail);
-          --it->second.acks_outstanding;
-          finish_if_done(self, batch_id);
-        }
+    [self](done_atom, uint64_t sub_id, std::vector<delivery_outcome>& outcomes) {
+      if (auto* s = find_subscription(self, sub_id)) {
+        auto n = std::min(s->in_flight, outcomes.size());
+        s->in_flight -= n;
+        s->counters->queued.fetch_sub(n, std::memory_order_relaxed);
+        s->counters->delivered.fetch_add(n, std::memory_order_relaxed);
+      }
+      for (auto& o : outcomes) {
+        if (o.batch_id == 0)
+          continue;
+        auto it = self->state.acking.find(o.batch_id);
+        if (it == self->state.acking.end())
+          continue;
+        if (o.ack.code != 0 && o.index < it->second.items.size())
+          it->second.refuse(o.index, o.ack.code, o.ack.detail);
+        --it->second.acks_outstanding;
+        finish_if_done(self, o.batch_id);
       }
       drain_inbox(self);
     },
@@ -444,6 +593,7 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
       sub.id = self->state.next_id++;
       sub.runner = spec.handler ? spawn_subscriber_actor(self->system(), caf::actor_cast<caf::actor>(self), spec.handler)
                                 : spec.actor;
+      sub.counters = counters_of(spec.topic);
       sub.spec = std::move(spec);
       auto id = sub.id;
       self->state.subscriptions[sub.spec.topic].push_back(std::move(sub));
@@ -456,16 +606,26 @@ caf::behavior broker_actor(broker_self* self, caf::actor client) {
           continue;
         if (it->spec.handler)
           self->send_exit(it->runner, caf::exit_reason::user_shutdown);
+        it->counters->queued.fetch_sub(it->in_flight, std::memory_order_relaxed);  // never run now
         subs.erase(it);
         break;
       }
       drain_inbox(self);  // a batch waiting for it must not wait forever
     },
-    [self](local_node_atom, std::string& node_id) { self->state.local_nodes.insert(std::move(node_id)); },
+    [self](linger_atom, const std::string& address) { flush(self, address); },
+    [self](local_node_atom, std::string& node_id) {
+      self->state.local_nodes.insert(std::move(node_id));
+      self->state.routes.clear();  // `local` is part of what is cached
+    },
   };
 }
 
 }  // namespace
+
+std::map<std::string, std::shared_ptr<topic_counters>> subscription_counters() {
+  std::lock_guard<std::mutex> guard{counters_mutex};
+  return counters_by_topic;
+}
 
 std::string subscription_key(const std::string& topic) { return "sub:" + topic; }
 
@@ -491,8 +651,8 @@ registry::endpoint subscriber_endpoint(const subscription_spec& spec, const std:
   return e;
 }
 
-caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor) {
-  return sys.spawn(broker_actor, std::move(client_actor));
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg) {
+  return sys.spawn(broker_actor, std::move(client_actor), cfg);
 }
 
 }  // namespace micro::actors

@@ -14,9 +14,14 @@
 // has an in-flight window: when it is full the batch waits (the publisher waits for its ack),
 // or, for subscriptions that asked for it, the publication is refused with 429.
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -34,11 +39,59 @@ using subscribe_sub_atom = caf::atom_constant<caf::atom("m_subscr")>;
 using unsubscribe_sub_atom = caf::atom_constant<caf::atom("m_unsubsc")>;
 using local_node_atom = caf::atom_constant<caf::atom("m_localn")>;
 
+using subscriber_list = std::shared_ptr<const std::vector<registry::service>>;
+
+/// How publications travel to each node (MICRO_BROKER_BATCH, _BATCHES_IN_FLIGHT, _LINGER).
+struct broker_config {
+  std::size_t batch = 256;                  // publications per message to a node at most
+  std::size_t batches_in_flight = 2;        // per node: more waits in its queue (in order)
+  std::chrono::microseconds linger{0};      // with nothing in flight to a node, wait this long for a fuller batch
+};
+
 /// What a publisher asks of its broker.
 struct publish_order {
-  publication pub;                           // targets are filled in by the broker
-  std::vector<registry::service> subscribers;  // versions advertising subscribers of pub.topic
+  publication pub;                 // targets are filled in by the broker
+  subscriber_list subscribers;     // versions advertising subscribers of pub.topic
   std::chrono::nanoseconds timeout{std::chrono::seconds{5}};
+  // Queued through an async_publisher: set = acknowledged (called with the outcome, on the
+  // broker's thread); empty = asynchronous (the outcome goes to the publisher's counters).
+  std::function<void(const publish_ack&)> done;
+};
+
+/// A client's asynchronous publications: publishers append to `queued` (returning at once),
+/// the broker takes them in one go per wake-up, and each one's outcome lands in the counters
+/// (and the failure callback). `in_flight` (queued or sent, not settled) is bounded by `limit`:
+/// past it a publish is refused at once rather than growing memory.
+struct async_publisher {
+  std::mutex mutex;
+  std::condition_variable settled_cv;        // in_flight reached 0 (the client's destructor waits)
+  std::vector<publish_order> queued;
+  std::size_t limit = 65536;
+  std::atomic<uint64_t> in_flight{0};
+  std::atomic<uint64_t> published{0};  // accepted by every subscribing node
+  std::atomic<uint64_t> failed{0};     // not accepted by some node (or refused at once)
+  std::function<void(const std::string& topic, int32_t code, const std::string& detail)> on_failure;
+
+  /// Appends `order`; true if the broker must be woken (the queue was empty).
+  bool push(publish_order&& order) {
+    std::lock_guard<std::mutex> guard{mutex};
+    queued.push_back(std::move(order));
+    return queued.size() == 1;
+  }
+  /// One outcome (from the broker's thread).
+  void settle(const std::string& topic, int32_t code, const std::string& detail) {
+    if (code == 0) {
+      published.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      failed.fetch_add(1, std::memory_order_relaxed);
+      if (on_failure)
+        on_failure(topic, code, detail);
+    }
+    if (in_flight.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> guard{mutex};
+      settled_cv.notify_all();
+    }
+  }
 };
 
 /// Runs one publication for a subscription, on the subscription's own thread: 0 or an error
@@ -50,12 +103,22 @@ using subscription_handler = std::function<publish_ack(const publication&)>;
 struct subscription_spec {
   std::string topic;
   std::string queue;           // empty: plain subscriber
-  std::size_t window = 1000;   // publications queued or running at once
-  bool refuse_when_full = false;  // true: 429 to the publisher instead of making it wait
+  std::size_t window = 65536;  // publications queued or running at once
+  bool refuse_when_full = true;   // true: dropped (counted, 429 to the publisher); false: the publisher waits
   bool ack = false;            // true: the publisher's ack waits for the handler, and carries its error
   subscription_handler handler;
   caf::actor actor;
 };
+
+/// What this process's subscriptions of one topic did (summed over them; Debug.Stats shows it).
+struct topic_counters {
+  std::atomic<uint64_t> delivered{0};  // handlers run (or handed to a subscriber actor)
+  std::atomic<uint64_t> dropped{0};    // refused because the subscription was full (the publisher hears a 429)
+  std::atomic<uint64_t> queued{0};     // handed to a handler's queue, not done yet
+};
+
+/// The counters of every topic this process subscribes to through the actor broker, by topic.
+std::map<std::string, std::shared_ptr<topic_counters>> subscription_counters();
 
 /// Endpoint metadata keys that describe a subscription in the registry (for people and tools:
 /// `micro describe`).
@@ -77,12 +140,14 @@ void advertise_subscription(registry::metadata& node_meta, const subscription_sp
 
 /// Messages:
 /// - `(publish_atom, publish_order)` -> `publish_ack`
+/// - `(publish_atom, std::shared_ptr<async_publisher>)`: takes what it queued (no answer)
 /// - `(publish_atom, std::vector<publication>)` -> `publish_ack` (from remote brokers)
 /// - `(subscribe_sub_atom, subscription_spec)` -> `uint64_t` id; `(unsubscribe_sub_atom, uint64_t)`
 /// - `(local_node_atom, std::string node_id)`: publications for this node stay in process.
-caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor);
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg = {});
 
 }  // namespace micro::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::publish_order)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<micro::actors::async_publisher>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::subscription_spec)

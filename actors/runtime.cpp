@@ -82,7 +82,7 @@ caf::actor runtime::broker_actor() {
   auto client = client_actor();
   std::lock_guard<std::mutex> guard{impl_->client_mutex};
   if (!impl_->broker)
-    impl_->broker = spawn_broker_actor(*impl_->system, std::move(client));
+    impl_->broker = spawn_broker_actor(*impl_->system, std::move(client), config_.broker);
   return impl_->broker;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "actors/basp_guard.hpp"
+#include "actors/broker_actor.hpp"
 #include "actors/selector.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
@@ -22,6 +23,7 @@ struct runtime_config {
   std::chrono::milliseconds connection_timeout{5000};  // 0 disables frozen-peer detection
   selector_config selector;  // of the process's client actor
   guard_limits guard;  // every BASP connection of the process (actors/basp_guard.hpp)
+  broker_config broker;  // the process's broker actor (actors/broker_actor.hpp)
 };
 
 class runtime {

@@ -1,15 +1,22 @@
 // bench-pubsub NATS_URL [REPS [PUBS [LAT_PUBS]]]: pub/sub with real processes, one publisher
 // (this process) and one or three subscriber processes (bench-pubsub-subscriber, found next to
-// this executable), for three peers side by side:
-//   actor: micro publish_raw -> micro subscribe_raw, MICRO_BROKER=actor (micro's own broker)
+// this executable), for six peers side by side:
+//   actor: micro publish_raw (acknowledged) -> micro subscribe_raw, MICRO_BROKER=actor
+//   actor_async: the same, asynchronous publish (queued locally, at most once)
+//   actor_pipelined: acknowledged, pipelined (client::publish_acknowledged, <= 1024 unanswered)
 //   nats:  the same micro code with MICRO_BROKER=nats, through a nats-server at NATS_URL
+//          (acknowledged: publish + flush); nats_async: plain publish
 //   raw:   libnats publish + flush -> libnats subscription (the floor under "nats": the same
 //          acceptance rule as micro's NATS backend, one PING/PONG round trip per publication)
-// NATS_URL "-" measures actor alone. Each subscriber is a process of its own (micro ones are
+//   raw_async: libnats natsConnection_Publish alone (its own buffering; the floor under both
+//          async modes)
+// Async peers share the subscriber processes of their family and have no latency figure.
+// NATS_URL "-" measures the actor broker alone. Each subscriber is a process of its own (micro ones are
 // services registered over mdns: the local Avahi daemon must answer). Subscriber 0 subscribes
 // to the peer's topic "one" and "three", subscribers 1 and 2 to "three" only.
 //
-// Figures, each the median of REPS runs (default 3), runs alternating between the peers:
+// Figures, each the median of REPS runs (default 3), runs alternating between the peers
+// (async peers publish ASYNC_PUBS, default 200000, per rate run):
 //   <peer>_<subs>_rate:    publications/s, PUBS (default 20000) 64-byte publications from
 //                          `threads` publisher threads (each publish blocks until accepted),
 //                          from the first publish to the last arrival at the slowest subscriber
@@ -259,6 +266,8 @@ using publish_fn = std::function<std::optional<std::string>(const std::string& t
 
 struct peer {
   std::string name;
+  std::string family;             // actor | nats | raw: which subscriber processes it uses
+  bool async = false;             // publish does not wait: no latency figure (1 in flight is moot)
   publish_fn publish;
   std::string topics[2];          // [0] one subscriber, [1] three
   std::vector<int> subscribers[2];  // inbox indices of the subscriber processes of each topic
@@ -337,15 +346,21 @@ std::optional<run_result> run(peer& p, inbox& box, int t, int threads, uint64_t 
     th.join();
   auto t_pub = now_ns();
   p.errors += errors.load();
-  std::optional<std::string> end_error;
-  for (int attempt = 0; attempt < 5; ++attempt)
-    if (!(end_error = p.publish(topic, body('E', id, n, latencies ? 1 : 0))))
-      break;
-  if (end_error) {
-    std::cerr << "bench-pubsub: " << p.name << ": the end marker was not accepted: " << *end_error << "\n";
-    return std::nullopt;
+  // The end marker; again every 2 s until every subscriber reported (an async peer is at most
+  // once: NATS drops for a slow consumer, the marker included).
+  std::optional<std::vector<result_line>> got;
+  auto results_until = steady::now() + result_bound;
+  while (!got && steady::now() < results_until) {
+    std::optional<std::string> end_error;
+    for (int attempt = 0; attempt < 5; ++attempt)
+      if (!(end_error = p.publish(topic, body('E', id, n, latencies ? 1 : 0))))
+        break;
+    if (end_error) {
+      std::cerr << "bench-pubsub: " << p.name << ": the end marker was not accepted: " << *end_error << "\n";
+      return std::nullopt;
+    }
+    got = box.results(p.subscribers[t], topic, id, p.async ? 2000ms : result_bound);
   }
-  auto got = box.results(p.subscribers[t], topic, id, result_bound);
   if (!got) {
     std::cerr << "bench-pubsub: " << p.name << ": not every subscriber reported run " << id << " of " << topic
               << " within " << std::chrono::duration_cast<std::chrono::seconds>(result_bound).count() << " s\n";
@@ -370,7 +385,7 @@ std::optional<run_result> run(peer& p, inbox& box, int t, int threads, uint64_t 
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: bench-pubsub NATS_URL|- [REPS [PUBS [LAT_PUBS]]]\n";
+    std::cerr << "usage: bench-pubsub NATS_URL|- [REPS [PUBS [LAT_PUBS [ASYNC_PUBS]]]]\n";
     return 2;
   }
   const std::string nats_url = argv[1];
@@ -378,6 +393,8 @@ int main(int argc, char** argv) {
   const std::size_t reps = argc > 2 ? std::stoul(argv[2]) : 3;
   const uint64_t pubs = argc > 3 ? std::stoull(argv[3]) : 20000;
   const uint64_t lat_pubs = argc > 4 ? std::stoull(argv[4]) : 2000;
+  // Async runs are ~20x faster: more publications, so a run lasts long enough to measure.
+  const uint64_t async_pubs = argc > 5 ? std::stoull(argv[5]) : 200000;
   const auto subscriber_bin = executable_dir() + "/bench-pubsub-subscriber";
   const auto tag = std::to_string(::getpid());
 
@@ -405,27 +422,71 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  auto micro_publish = [](micro::client& c) -> publish_fn {
-    return [&c](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+  auto micro_publish = [](micro::client& c, micro::delivery mode) -> publish_fn {
+    return [&c, mode](const std::string& topic, const std::string& b) -> std::optional<std::string> {
       micro::raw_message m;
       m.content_type = "application/octet-stream";
       m.body = b;
-      if (auto st = c.publish_raw(topic, m); !st)
-        return st.error().to_json();
-      return std::nullopt;
+      // A full local queue (429, async only) is back-pressure: this publisher pauses and tries
+      // again, as libnats' publish blocks on its full buffer (spinning on yield took the CPU the
+      // broker needed to drain the queue).
+      for (;;) {
+        auto st = c.publish_raw(topic, m, micro::publish_options{}.with_mode(mode));
+        if (st)
+          return std::nullopt;
+        if (st.error().code != 429)
+          return st.error().to_json();
+        std::this_thread::sleep_for(100us);
+      }
     };
   };
   std::vector<peer> peers;
-  auto make_peer = [](std::string name, publish_fn publish) {
+  auto make_peer = [](std::string name, std::string family, bool async, publish_fn publish) {
     peer p;
     p.name = std::move(name);
+    p.family = std::move(family);
+    p.async = async;
     p.publish = std::move(publish);
     return p;
   };
-  peers.push_back(make_peer("actor", micro_publish(*actor_client)));
+  using micro::delivery;
+  peers.push_back(make_peer("actor", "actor", false, micro_publish(*actor_client, delivery::acknowledged)));
+  peers.push_back(make_peer("actor_async", "actor", true, micro_publish(*actor_client, delivery::async)));
+  // Acknowledged and pipelined: publish_acknowledged with at most `window` unanswered; a
+  // failure shows as a publication some subscriber did not get (and is printed once).
+  struct pipeline {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::size_t outstanding = 0;
+    bool reported = false;
+  };
+  auto pipe = std::make_shared<pipeline>();
+  constexpr std::size_t window = 1024;
+  peers.push_back(make_peer("actor_pipelined", "actor", true,
+                            [pipe, &c = *actor_client](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+                              micro::raw_message m;
+                              m.content_type = "application/octet-stream";
+                              m.body = b;
+                              {
+                                std::unique_lock<std::mutex> lock{pipe->mutex};
+                                pipe->cv.wait(lock, [&] { return pipe->outstanding < window; });
+                                ++pipe->outstanding;
+                              }
+                              c.publish_acknowledged(topic, m, [pipe](const micro::status& st) {
+                                std::lock_guard<std::mutex> guard{pipe->mutex};
+                                --pipe->outstanding;
+                                if (!st && !pipe->reported) {
+                                  pipe->reported = true;
+                                  std::cerr << "bench-pubsub: actor_pipelined: " << st.error().to_json() << "\n";
+                                }
+                                pipe->cv.notify_all();
+                              });
+                              return std::nullopt;
+                            }));
   if (with_nats) {
-    peers.push_back(make_peer("nats", micro_publish(*nats_client)));
-    peers.push_back(make_peer("raw", [raw_nc](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+    peers.push_back(make_peer("nats", "nats", false, micro_publish(*nats_client, delivery::acknowledged)));
+    peers.push_back(make_peer("nats_async", "nats", true, micro_publish(*nats_client, delivery::async)));
+    peers.push_back(make_peer("raw", "raw", false, [raw_nc](const std::string& topic, const std::string& b) -> std::optional<std::string> {
                            auto s = natsConnection_Publish(raw_nc, topic.c_str(), b.data(), static_cast<int>(b.size()));
                            if (s == NATS_OK)
                              s = natsConnection_FlushTimeout(raw_nc, 5000);
@@ -433,37 +494,59 @@ int main(int argc, char** argv) {
                              return std::string{natsStatus_GetText(s)};
                            return std::nullopt;
                          }));
+    // libnats' own buffering: PUB into the connection's buffer, written out by its flusher.
+    peers.push_back(make_peer("raw_async", "raw", true, [raw_nc](const std::string& topic, const std::string& b) -> std::optional<std::string> {
+                           auto s = natsConnection_Publish(raw_nc, topic.c_str(), b.data(), static_cast<int>(b.size()));
+                           if (s != NATS_OK)
+                             return std::string{natsStatus_GetText(s)};
+                           return std::nullopt;
+                         }));
   }
 
-  // The subscriber processes: three per peer.
+  // The subscriber processes: three per family, each subscribed to the topics of every peer of
+  // its family (process 0 to "one" and "three", 1 and 2 to "three").
   inbox box;
   std::vector<std::unique_ptr<subscriber_process>> children;
-  std::cerr << "bench-pubsub: starting " << 3 * peers.size() << " subscriber processes\n";
   for (auto& p : peers) {
     p.topics[0] = "bench.pubsub." + tag + "." + p.name + ".one";
     p.topics[1] = "bench.pubsub." + tag + "." + p.name + ".three";
+  }
+  for (const std::string family : {"actor", "nats", "raw"}) {
+    std::vector<peer*> members;
+    for (auto& p : peers)
+      if (p.family == family)
+        members.push_back(&p);
+    if (members.empty())
+      continue;
+    std::cerr << "bench-pubsub: starting 3 subscriber processes for " << family << "\n";
     for (int i = 0; i < 3; ++i) {
-      std::vector<std::string> topics = i == 0 ? std::vector<std::string>{p.topics[0], p.topics[1]}
-                                               : std::vector<std::string>{p.topics[1]};
+      std::vector<std::string> topics;
+      for (auto* p : members) {
+        if (i == 0)
+          topics.push_back(p->topics[0]);
+        topics.push_back(p->topics[1]);
+      }
       std::vector<std::string> args;
       std::map<std::string, std::string> env;
-      if (p.name == "raw") {
+      if (family == "raw") {
         args = {"nats", nats_url};
       } else {
         args = {"micro"};
         env = {{"MICRO_REGISTRY", "mdns"},
-               {"MICRO_SERVER_NAME", "bench-pubsub-" + tag + "-" + p.name},
+               {"MICRO_SERVER_NAME", "bench-pubsub-" + tag + "-" + family},
                {"MICRO_SERVER_ADDRESS", "127.0.0.1:0"},
-               {"MICRO_BROKER", p.name == "nats" ? "nats" : "actor"}};
-        if (p.name == "nats")
+               {"MICRO_BROKER", family}};
+        if (family == "nats")
           env["MICRO_BROKER_ADDRESS"] = nats_url;
       }
       args.insert(args.end(), topics.begin(), topics.end());
       int index = static_cast<int>(children.size());
       children.push_back(std::make_unique<subscriber_process>(index, box, subscriber_bin, args, env));
-      if (i == 0)
-        p.subscribers[0].push_back(index);
-      p.subscribers[1].push_back(index);
+      for (auto* p : members) {
+        if (i == 0)
+          p->subscribers[0].push_back(index);
+        p->subscribers[1].push_back(index);
+      }
     }
   }
   auto t_probe = steady::now();
@@ -485,9 +568,10 @@ int main(int argc, char** argv) {
     for (int latency = 0; latency < 2; ++latency)
       for (int t = 0; t < 2; ++t)
         for (auto& p : peers) {
-          if (!p.ok)
+          if (!p.ok || (latency && p.async))
             continue;
-          auto r = latency ? run(p, box, t, 1, lat_pubs, true) : run(p, box, t, publisher_threads, pubs, false);
+          auto r = latency ? run(p, box, t, 1, lat_pubs, true)
+                           : run(p, box, t, publisher_threads, p.async ? async_pubs : pubs, false);
           if (!r) {
             p.ok = false;
             continue;
@@ -516,7 +600,7 @@ int main(int argc, char** argv) {
   std::ostringstream out;
   out.setf(std::ios::fixed);
   out.precision(1);
-  out << "{\"reps\":" << reps << ",\"pubs\":" << pubs << ",\"lat_pubs\":" << lat_pubs
+  out << "{\"reps\":" << reps << ",\"pubs\":" << pubs << ",\"async_pubs\":" << async_pubs << ",\"lat_pubs\":" << lat_pubs
       << ",\"threads\":" << publisher_threads << ",\"payload\":" << payload_bytes;
   for (auto& p : peers) {
     if (p.ok)

@@ -127,7 +127,10 @@ int run_micro(int argc, char** argv) {
     svc.server().subscribe_raw(argv[i], "bench.Payload", [st](const micro::context&, const micro::raw_message& m) {
       st->on(m.body.data(), m.body.size());
       return micro::status{};
-    });
+    },
+    // Push-back rather than micro's default drop when full: the bench wants every publication
+    // delivered, and measures the rate at which that holds (NATS ignores it: at most once).
+    micro::subscribe_options{}.with_wait_when_full());
   }
   return svc.run();
 }

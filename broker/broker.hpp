@@ -65,6 +65,12 @@ class backend {
   virtual std::string name() const = 0;
   /// Returns once the backend has accepted `m`.
   virtual status publish(const message& m) = 0;
+  /// Hands `m` to the backend's own buffering and returns without waiting for the server (at
+  /// most once: a later loss is not reported here). Errors known at once (bad topic, not
+  /// connected) are returned.
+  virtual status publish_async(const message& m) = 0;
+  /// Waits until what publish_async buffered reached the server (or the bound passed).
+  virtual status flush() = 0;
   /// Publishes all of `batch` in order and returns once the backend has accepted all of them
   /// (one round trip for the lot, where the backend allows).
   virtual status publish_batch(const std::vector<message>& batch) = 0;

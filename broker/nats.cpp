@@ -506,6 +506,15 @@ status nats_backend::publish(const message& m) {
   return state_->flush(what);
 }
 
+// Plain natsConnection_PublishMsg: libnats buffers it and its flusher thread writes it out.
+status nats_backend::publish_async(const message& m) {
+  if (auto st = check_subject(m.topic, false); !st) return st;
+  if (auto st = state_->connected("publish to " + quoted(m.topic)); !st) return st;
+  return state_->send(m);
+}
+
+status nats_backend::flush() { return state_->flush("flush"); }
+
 status nats_backend::publish_batch(const std::vector<message>& batch) {
   // All or nothing for bad input: every topic is checked before the first is sent.
   for (std::size_t i = 0; i < batch.size(); ++i) {

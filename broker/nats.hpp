@@ -83,6 +83,8 @@ class nats_backend final : public backend {
 
   std::string name() const override;
   status publish(const message& m) override;
+  status publish_async(const message& m) override;
+  status flush() override;
   status publish_batch(const std::vector<message>& batch) override;
   result<std::unique_ptr<subscription>> subscribe(const std::string& topic, const subscribe_options& opts,
                                                   deliver_fn deliver) override;

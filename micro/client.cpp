@@ -32,6 +32,13 @@ client::impl::impl(options o, std::shared_ptr<registry::registry> r)
 
 client::impl::~impl() { caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown); }
 
+// Asynchronous publications still queued go out before the client goes away (bounded by the
+// request timeout), as a process that publishes and exits expects.
+client::~client() {
+  if (impl_)
+    flush_publications(impl_->opts.request_timeout);
+}
+
 namespace {
 
 // Opens the registry the options name. Never throws: a registry that cannot be opened is the
@@ -63,7 +70,6 @@ client::client(options opts, std::shared_ptr<registry::registry> reg) {
 
 status client::configured() const { return impl_->setup; }
 
-client::~client() = default;
 
 const options& client::opts() const noexcept { return impl_->opts; }
 
@@ -235,7 +241,7 @@ std::vector<registry::service> find_subscribers(client::impl& c, const std::stri
 
 }  // namespace
 
-std::vector<registry::service> client::impl::subscribers_of(const std::string& topic) {
+actors::subscriber_list client::impl::subscribers_of(const std::string& topic) {
   // Listing every service per publication cost ~8% of a publisher's CPU; a short-lived answer
   // per topic is as fresh as mDNS announcements are anyway (~1 s), and nodes that die meanwhile
   // are skipped by the broker actor the moment their connection drops.
@@ -247,7 +253,7 @@ std::vector<registry::service> client::impl::subscribers_of(const std::string& t
     if (it != topics.end() && now - it->second.fetched < fresh_for)
       return it->second.services;
   }
-  auto found = find_subscribers(*this, topic);
+  auto found = std::make_shared<const std::vector<registry::service>>(find_subscribers(*this, topic));
   std::lock_guard<std::mutex> guard{topics_mutex};
   topics[topic] = topic_entry{found, now};
   return found;
@@ -273,20 +279,10 @@ error from_broker(const broker::status& st, const std::string& topic) {
 
 }  // namespace
 
-status client::publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts) {
-  if (topic.empty())
-    return errors::bad_request(client_error_id, "cannot publish to an empty topic");
-  if (impl_->opts.broker == "nats") {
-    auto backend = impl_->broker_backend();
-    if (!backend)
-      return backend.error();
-    broker::message m{topic, msg.content_type, msg.metadata, msg.body};
-    for (auto& [k, v] : opts.metadata)
-      m.meta[k] = v;
-    if (auto st = (*backend)->publish(m); !st)
-      return from_broker(st, topic);
-    return {};
-  }
+namespace {
+
+actors::publish_order make_order(client::impl& c, const std::string& topic, const raw_message& msg,
+                                 const publish_options& opts) {
   actors::publish_order order;
   order.pub.topic = topic;
   order.pub.content_type = msg.content_type;
@@ -294,21 +290,143 @@ status client::publish_raw(const std::string& topic, const raw_message& msg, con
   for (auto& [k, v] : opts.metadata)
     order.pub.metadata[k] = v;
   order.pub.body = msg.body;
-  order.subscribers = impl_->subscribers_of(topic);
-  order.timeout = opts.timeout.count() > 0 ? opts.timeout : impl_->opts.request_timeout;
-  auto& sys = impl_->rt->system();
-  caf::scoped_actor self{sys};
-  status out;
-  self->request(impl_->rt->broker_actor(), order.timeout + wait_margin, actors::publish_atom::value, std::move(order))
-    .receive(
-      [&](actors::publish_ack& ack) {
-        if (ack.code != 0)
-          out = make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail);
-      },
-      [&](caf::error& err) {
-        out = errors::internal_server_error("micro.broker", "broker actor failed: " + sys.render(err));
-      });
-  return out;
+  order.subscribers = c.subscribers_of(topic);
+  order.timeout = opts.timeout.count() > 0 ? opts.timeout : c.opts.request_timeout;
+  return order;
+}
+
+bool acknowledged(const client::impl& c, const publish_options& opts) {
+  if (opts.mode)
+    return *opts.mode == delivery::acknowledged;
+  return c.opts.publish_mode == "acknowledged";
+}
+
+}  // namespace
+
+status client::publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts) {
+  if (topic.empty())
+    return errors::bad_request(client_error_id, "cannot publish to an empty topic");
+  const bool acked = acknowledged(*impl_, opts);
+  auto& async = *impl_->async;
+  if (impl_->opts.broker == "nats") {
+    auto backend = impl_->broker_backend();
+    if (!backend)
+      return backend.error();
+    broker::message m{topic, msg.content_type, msg.metadata, msg.body};
+    for (auto& [k, v] : opts.metadata)
+      m.meta[k] = v;
+    if (acked) {
+      if (auto st = (*backend)->publish(m); !st)
+        return from_broker(st, topic);
+      return {};
+    }
+    // Settled at once (libnats reports no later outcome per message): counted, not queued.
+    auto st = (*backend)->publish_async(m);
+    if (!st) {
+      async.failed.fetch_add(1, std::memory_order_relaxed);
+      return from_broker(st, topic);
+    }
+    async.published.fetch_add(1, std::memory_order_relaxed);
+    return {};
+  }
+  auto order = make_order(*impl_, topic, msg, opts);
+  if (!acked) {
+    // Queued locally and returned: the broker takes the queue in one go per wake-up.
+    if (async.in_flight.load(std::memory_order_relaxed) >= impl_->opts.publish_queue_limit) {
+      async.failed.fetch_add(1, std::memory_order_relaxed);
+      return make_error("micro.broker", 429,
+                        "publication on " + topic + " refused: " + std::to_string(impl_->opts.publish_queue_limit) +
+                          " asynchronous publications are queued or in flight (publish_queue_limit)");
+    }
+    async.in_flight.fetch_add(1);
+    if (async.push(std::move(order)))
+      caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
+    return {};
+  }
+  // Acknowledged: through the same queue (publishes of many threads reach the broker in one
+  // go and share batches), then this thread waits for its own outcome. Cheaper than a scoped
+  // actor and a request per publish.
+  struct waiter {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    actors::publish_ack ack;
+  };
+  auto w = std::make_shared<waiter>();
+  const auto wait = order.timeout + wait_margin;
+  order.done = [w](const actors::publish_ack& ack) {
+    std::lock_guard<std::mutex> guard{w->mutex};
+    w->ack = ack;
+    w->done = true;
+    w->cv.notify_one();
+  };
+  if (async.push(std::move(order)))
+    caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
+  std::unique_lock<std::mutex> lock{w->mutex};
+  if (!w->cv.wait_for(lock, wait, [&] { return w->done; }))
+    return errors::internal_server_error("micro.broker", "publication on " + topic + ": the broker actor did not answer in time");
+  if (w->ack.code != 0)
+    return make_error("micro.broker", w->ack.code, "publication on " + topic + " " + w->ack.detail);
+  return {};
+}
+
+void client::publish_acknowledged(const std::string& topic, const raw_message& msg,
+                                  std::function<void(const status&)> done, const publish_options& opts) {
+  if (topic.empty() || impl_->opts.broker == "nats") {
+    // NATS: publish + flush is the acknowledgement; nothing to pipeline on our side.
+    done(publish_raw(topic, msg, publish_options{opts}.with_mode(delivery::acknowledged)));
+    return;
+  }
+  // Bounded like asynchronous publications (and waited for by flush_publications).
+  auto& async = impl_->async;
+  if (async->in_flight.load(std::memory_order_relaxed) >= impl_->opts.publish_queue_limit) {
+    done(make_error("micro.broker", 429,
+                    "publication on " + topic + " refused: " + std::to_string(impl_->opts.publish_queue_limit) +
+                      " publications are queued or in flight (publish_queue_limit)"));
+    return;
+  }
+  async->in_flight.fetch_add(1);
+  auto order = make_order(*impl_, topic, msg, opts);
+  order.done = [topic, done = std::move(done), async](const actors::publish_ack& ack) {
+    done(ack.code == 0 ? status{} : status{make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail)});
+    if (async->in_flight.fetch_sub(1) == 1) {
+      std::lock_guard<std::mutex> guard{async->mutex};
+      async->settled_cv.notify_all();
+    }
+  };
+  if (impl_->async->push(std::move(order)))
+    caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
+}
+
+publish_stats client::publications() const {
+  auto& a = *impl_->async;
+  return publish_stats{a.published.load(), a.failed.load(), a.in_flight.load()};
+}
+
+void client::on_publish_error(std::function<void(const std::string& topic, const error& err)> callback) {
+  std::lock_guard<std::mutex> guard{impl_->async->mutex};
+  if (!callback) {
+    impl_->async->on_failure = nullptr;
+    return;
+  }
+  impl_->async->on_failure = [cb = std::move(callback)](const std::string& topic, int32_t code, const std::string& detail) {
+    cb(topic, make_error("micro.broker", code, "publication on " + topic + " " + detail));
+  };
+}
+
+bool client::flush_publications(std::chrono::milliseconds timeout) {
+  auto& a = *impl_->async;
+  {
+    std::unique_lock<std::mutex> lock{a.mutex};
+    if (!a.settled_cv.wait_for(lock, timeout, [&] { return a.in_flight.load() == 0; }))
+      return false;
+  }
+  if (impl_->opts.broker == "nats") {
+    std::lock_guard<std::mutex> guard{impl_->nats_mutex};
+    if (impl_->nats)
+      return impl_->nats->flush().ok();
+  }
+  return true;
 }
 
 void client::reset_marks(const std::string& service) {

@@ -91,13 +91,31 @@ class client {
     return stream_raw(context{}, service, endpoint, opts);
   }
 
-  /// Publishes `msg` on `topic` to every subscriber (micro/pubsub.hpp): returns once every node
-  /// with a subscriber accepted it, or an error naming those that did not.
+  /// Publishes `msg` on `topic` to every subscriber (micro/pubsub.hpp). Asynchronous (the
+  /// default, MICRO_PUBLISH_MODE): returns once queued locally (an error only if it cannot be
+  /// queued); later failures reach on_publish_error and publications(). Acknowledged: returns
+  /// once every node with a subscriber accepted it, or an error naming those that did not.
   template <class T>
   status publish(const std::string& topic, const T& msg, const publish_options& opts = {});
 
   /// The byte-level publish: `msg.content_type` and `msg.metadata` travel as given (plus opts').
   status publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts = {});
+
+  /// Acknowledged without blocking (pipelined from one thread): `done` gets what publish_raw in
+  /// acknowledged mode would return, on a broker thread (it must not block). Publications of
+  /// one publisher still reach each subscriber in order. Counted in publications().in_flight
+  /// and bounded by publish_queue_limit (past it `done` gets a 429 at once).
+  void publish_acknowledged(const std::string& topic, const raw_message& msg, std::function<void(const status&)> done,
+                            const publish_options& opts = {});
+
+  /// Counters of this client's asynchronous publications.
+  publish_stats publications() const;
+  /// Called (on a broker thread; it must not block) for each asynchronous publication some
+  /// subscribing node did not accept. Set it before publishing.
+  void on_publish_error(std::function<void(const std::string& topic, const error& err)> callback);
+  /// Waits until every asynchronous publication is settled (accepted or failed); false if
+  /// `timeout` passed first. The destructor does this, bounded by the request timeout.
+  bool flush_publications(std::chrono::milliseconds timeout);
 
   /// The addresses of the nodes that would be candidates for `service` (after `filters`).
   result<std::vector<std::string>> resolve(const std::string& service, const std::vector<named_filter>& filters = {});

@@ -172,6 +172,26 @@ const std::vector<option_entry>& entries() {
     {{"broker_address", "MICRO_BROKER_ADDRESS", "--broker_address", "broker address; nats: nats://127.0.0.1:4222 when empty"},
      [](options& o, const std::string& v) -> status { o.broker_address = v; return {}; },
      [](const options& o) { return o.broker_address; }},
+    {{"publish_mode", "MICRO_PUBLISH_MODE", "--publish_mode", "what publish waits for: async (queued locally) | acknowledged (every subscribing node accepted it)"},
+     [](options& o, const std::string& v) -> status {
+       if (v != "async" && v != "acknowledged")
+         return bad_value("publish_mode", v, "expected async or acknowledged");
+       o.publish_mode = v;
+       return {};
+     },
+     [](const options& o) { return o.publish_mode; }},
+    {{"publish_queue_limit", "MICRO_PUBLISH_QUEUE_LIMIT", "--publish_queue_limit", "async publications queued or in flight per client (more: refused with 429)"},
+     [](options& o, const std::string& v) { return set_count(o.publish_queue_limit, "publish_queue_limit", v); },
+     [](const options& o) { return std::to_string(o.publish_queue_limit); }},
+    {{"broker_batch", "MICRO_BROKER_BATCH", "--broker_batch", "actor broker: publications per message to a node at most"},
+     [](options& o, const std::string& v) { return set_count(o.broker_batch, "broker_batch", v); },
+     [](const options& o) { return std::to_string(o.broker_batch); }},
+    {{"broker_batches_in_flight", "MICRO_BROKER_BATCHES_IN_FLIGHT", "--broker_batches_in_flight", "actor broker: unanswered batches per node"},
+     [](options& o, const std::string& v) { return set_count(o.broker_batches_in_flight, "broker_batches_in_flight", v); },
+     [](const options& o) { return std::to_string(o.broker_batches_in_flight); }},
+    {{"broker_linger", "MICRO_BROKER_LINGER", "--broker_linger", "actor broker: how long an idle node's batch waits to fill (0ms: never)"},
+     [](options& o, const std::string& v) { return set_duration(o.broker_linger, "broker_linger", v); },
+     [](const options& o) { return std::to_string(o.broker_linger.count()) + "us"; }},
     {{"client_request_timeout", "MICRO_CLIENT_REQUEST_TIMEOUT", "--client_request_timeout", "default call timeout"},
      [](options& o, const std::string& v) { return set_duration(o.request_timeout, "client_request_timeout", v); },
      [](const options& o) { return show_ms(o.request_timeout); }},

@@ -34,6 +34,11 @@ struct options {
   // -- broker ----------------------------------------------------------------
   std::string broker = "actor";           // actor (micro's own, no server) | nats
   std::string broker_address;             // nats: nats://127.0.0.1:4222 when empty
+  std::string publish_mode = "async";     // async | acknowledged: what publish waits for (README, Pub/sub)
+  std::size_t publish_queue_limit = 65536;  // async publications queued or in flight per client; more: 429
+  std::size_t broker_batch = 256;         // actor broker: publications per message to a node at most
+  std::size_t broker_batches_in_flight = 2;  // actor broker: unanswered batches per node
+  std::chrono::microseconds broker_linger{0};  // actor broker: wait for a fuller batch when idle (0: never)
   // -- client ----------------------------------------------------------------
   std::chrono::milliseconds request_timeout{5000};
   std::string content_type;               // empty = the request type's natural codec
@@ -81,6 +86,7 @@ struct options {
     broker_address = std::move(address);
     return *this;
   }
+  options& with_publish_mode(std::string v) { publish_mode = std::move(v); return *this; }
   options& with_retries(std::size_t v) { retries = v; return *this; }
   options& with_environment(bool read) { read_environment = read; return *this; }
   options& with_transport(std::string v) { transport = std::move(v); return *this; }

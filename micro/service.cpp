@@ -125,6 +125,14 @@ actors::endpoint_handler to_actor_handler(const std::string& service_name, const
   return h;
 }
 
+// Per topic: what this process's subscriptions delivered, dropped (full) and have queued.
+nlohmann::json subscription_stats() {
+  auto out = nlohmann::json::object();
+  for (auto& [topic, c] : actors::subscription_counters())
+    out[topic] = {{"delivered", c->delivered.load()}, {"dropped", c->dropped.load()}, {"queued", c->queued.load()}};
+  return out;
+}
+
 raw_message json_reply(const nlohmann::json& j) {
   return raw_message{"application/json", j.dump(), {}, {}};
 }
@@ -183,6 +191,7 @@ struct service::impl {
                        {"streams_total", counters_ptr->streams_total.load()},
                        {"stream_actors", live_streams()},
                        {"memory", resident_bytes()},
+                       {"subscriptions", subscription_stats()},
                      });
                    });
   }

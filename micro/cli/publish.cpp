@@ -36,7 +36,8 @@ int publish(micro::client& client, const std::vector<std::string>& args) {
   if (auto why = json_error(positional[1]))
     return fail(errors::bad_request(cli_error_id, "the body of a publication on " + topic + " is not valid JSON: " + *why));
   msg.body = positional[1];
-  if (auto st = client.publish_raw(topic, msg); !st)
+  // Acknowledged: exit 0 means every subscribing node accepted it (async would exit first).
+  if (auto st = client.publish_raw(topic, msg, publish_options{}.with_mode(delivery::acknowledged)); !st)
     return fail(st.error());
   return 0;
 }

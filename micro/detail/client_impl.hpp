@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/broker_actor.hpp"
 #include "actors/call_plan.hpp"
 #include "actors/runtime.hpp"
 #include "broker/broker.hpp"
@@ -29,11 +30,13 @@ struct client::impl {
   std::mutex nats_mutex;
   std::shared_ptr<broker::backend> nats;   // MICRO_BROKER=nats: opened on first use
   struct topic_entry {
-    std::vector<registry::service> services;
+    actors::subscriber_list services;
     std::chrono::steady_clock::time_point fetched;
   };
   std::mutex topics_mutex;
   std::map<std::string, topic_entry> topics;  // subscribers per topic, briefly cached
+  // Asynchronous publications (actor broker) and the counters of both brokers' async mode.
+  std::shared_ptr<actors::async_publisher> async = std::make_shared<actors::async_publisher>();
   std::vector<call_wrapper> wrappers;      // in the order added
   call_func chain;                         // the wrappers composed; empty without wrappers
 
@@ -41,7 +44,7 @@ struct client::impl {
   ~impl();
 
   /// The versions (with nodes) of every service that advertises a subscriber of `topic`.
-  std::vector<registry::service> subscribers_of(const std::string& topic);
+  actors::subscriber_list subscribers_of(const std::string& topic);
 
   /// The NATS backend (MICRO_BROKER=nats), opened once; an error says why not.
   result<std::shared_ptr<broker::backend>> broker_backend();

@@ -16,6 +16,9 @@ std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
   cfg.guard.handshake_timeout = opts.handshake_timeout;
   cfg.guard.idle_timeout = opts.idle_timeout;
   cfg.guard.max_connections = opts.max_connections;
+  cfg.broker.batch = opts.broker_batch;
+  cfg.broker.batches_in_flight = opts.broker_batches_in_flight;
+  cfg.broker.linger = opts.broker_linger;
   return actors::runtime::acquire(cfg);
 }
 

@@ -27,8 +27,12 @@ int main(int argc, char** argv) {
     e.set_timestamp(std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     e.set_message("hello number " + std::to_string(i));
     auto st = client.publish("example.topic.pubsub", e, micro::publish_options{}.with_metadata("source", "publisher"));
-    std::cout << "published " << e.id() << (st ? " (accepted)" : " failed: " + st.error().to_json()) << std::endl;
+    std::cout << "published " << e.id() << (st ? " (queued)" : " failed: " + st.error().to_json()) << std::endl;
     failed += st ? 0 : 1;
   }
-  return failed == 0 ? 0 : 1;
+  // Asynchronous by default (MICRO_PUBLISH_MODE): wait until every publication is settled.
+  client.flush_publications(std::chrono::seconds{5});
+  auto stats = client.publications();
+  std::cout << stats.published << " accepted by every subscribing node, " << stats.failed << " failed" << std::endl;
+  return failed == 0 && stats.failed == 0 ? 0 : 1;
 }

@@ -105,7 +105,7 @@ TEST_CASE("a local ack subscriber's error comes back to its own publisher", "[pu
   REQUIRE(svc.start().ok());
 
   CHECK(svc.client().publish(topic, tick(1)).ok());
-  auto st = svc.client().publish(topic, tick(2));
+  auto st = svc.client().publish(topic, tick(2), publish_options{}.with_mode(delivery::acknowledged));
   REQUIRE_FALSE(st.ok());
   INFO(st.error().to_json());
   CHECK(st.error().detail.find("not number 2") != std::string::npos);

@@ -47,6 +47,7 @@ struct subscriber_config {
   bool ack = false;
   bool raw = false;                 // subscribe_raw instead of to pubsubtest.Tick
   int delay_ms = 0;
+  std::string address = "127.0.0.1:0";  // where it listens (a fixed port: a node restarted in place)
 };
 
 /// One "got TOPIC SEQ K=V..." line.
