@@ -1,0 +1,283 @@
+#include "api/gateway.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "api/request_map.hpp"
+#include "api/worker_pool.hpp"
+#include "http/errors.hpp"
+#include "http/health.hpp"
+#include "http/server.hpp"
+
+namespace micro::api {
+
+namespace {
+
+constexpr const char* api_error_id = "micro.api";
+
+http::response error_reply(const micro::error& e) {
+  http::response rsp;
+  rsp.status = http_status(e.code);
+  rsp.body = e.to_json();
+  return rsp;
+}
+
+// A metadata key as a header name: "micro-node" -> "Micro-Node", "x-trail" -> "Micro-X-Trail".
+std::string header_name(std::string key) {
+  if (key.rfind("micro-", 0) == 0)
+    key = key.substr(6);
+  std::string out = "Micro-";
+  bool up = true;
+  for (char c : key) {
+    out += up ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    up = c == '-';
+  }
+  return out;
+}
+
+bool token(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == std::string::npos;
+}
+
+// One SSE event: every line of `data` as a data: line (JSON from a service may span lines).
+std::string sse_event(const std::string& event, const std::string& data) {
+  std::string out = event.empty() ? "" : "event: " + event + "\n";
+  std::size_t at = 0;
+  while (at <= data.size()) {
+    auto nl = data.find('\n', at);
+    if (nl == std::string::npos)
+      nl = data.size();
+    out += "data: " + data.substr(at, nl - at) + "\n";
+    at = nl + 1;
+  }
+  return out + "\n";
+}
+
+}  // namespace
+
+struct gateway::impl : std::enable_shared_from_this<impl> {
+  impl(micro::client& c, gateway_options o)
+      : client(c), opts(std::move(o)), calls(opts.workers, opts.max_concurrency),
+        streams(opts.max_streams, opts.max_streams) {}
+
+  micro::client& client;
+  gateway_options opts;
+  worker_pool calls;
+  worker_pool streams;
+  std::unique_ptr<http::server> listener;
+  // The short form's endpoint lists, per service, for a few seconds (a registry lookup per
+  // request would cost mdns a browse).
+  std::mutex cache_mutex;
+  std::map<std::string, std::pair<std::chrono::steady_clock::time_point, std::vector<std::string>>> endpoints;
+
+  std::vector<std::string> endpoints_of(const std::string& service) {
+    auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard<std::mutex> guard{cache_mutex};
+      auto it = endpoints.find(service);
+      if (it != endpoints.end() && now - it->second.first < std::chrono::seconds{5})
+        return it->second.second;
+    }
+    std::vector<std::string> names;
+    if (auto found = client.registry()->get_service(service))
+      for (auto& version : found.value)
+        for (auto& e : version.endpoints)
+          if (std::find(names.begin(), names.end(), e.name) == names.end())
+            names.push_back(e.name);
+    std::lock_guard<std::mutex> guard{cache_mutex};
+    endpoints[service] = {now, names};
+    return names;
+  }
+
+  // CORS headers for `req`'s origin, if it is allowed.
+  void add_cors(const http::request& req, http::response& rsp) const {
+    auto origin = req.header("Origin");
+    if (!origin || opts.cors_origins.empty())
+      return;
+    bool any = std::find(opts.cors_origins.begin(), opts.cors_origins.end(), "*") != opts.cors_origins.end();
+    if (!any && std::find(opts.cors_origins.begin(), opts.cors_origins.end(), *origin) == opts.cors_origins.end())
+      return;
+    rsp.headers["Access-Control-Allow-Origin"] = any ? "*" : *origin;
+    rsp.headers["Vary"] = "Origin";
+    rsp.headers["Access-Control-Expose-Headers"] = "Micro-Node";
+  }
+
+  void serve(http::request&& req, const http::responder& out) {
+    auto self = shared_from_this();
+    auto answer = [self, out, origin_req = http::request{{}, {}, {}, {}, req.headers, {}, {}}](http::response rsp) {
+      self->add_cors(origin_req, rsp);
+      out.reply(std::move(rsp));
+    };
+    if (req.method == "OPTIONS") {  // a browser's preflight
+      http::response rsp;
+      rsp.status = 204;
+      rsp.content_type.clear();
+      rsp.headers["Access-Control-Allow-Methods"] = "POST, GET, OPTIONS";
+      rsp.headers["Access-Control-Allow-Headers"] = req.header("Access-Control-Request-Headers").value_or("Content-Type");
+      rsp.headers["Access-Control-Max-Age"] = "600";
+      return answer(std::move(rsp));
+    }
+    if (req.method != "POST" && req.method != "GET")
+      return answer(http::error_response(405, api_error_id, req.method + " is not supported: use POST with a JSON body"));
+    // curl -d sends form-urlencoded: its body is taken as the JSON it is.
+    if (auto ct = req.header("Content-Type");
+        ct && !req.body.empty() && ct->find("json") == std::string::npos && ct->find("x-www-form-urlencoded") == std::string::npos)
+      return answer(http::error_response(400, api_error_id, "unsupported content type \"" + *ct + "\": send application/json"));
+    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos)
+      req.body = "{}";
+    if (!nlohmann::json::accept(req.body))
+      return answer(http::error_response(400, api_error_id, "the request body is not valid JSON"));
+    auto deadline = deadline_from(req.headers, opts.default_timeout, opts.max_timeout);
+    if (!deadline)
+      return answer(error_reply(deadline.error()));
+    auto md = metadata_from(req.headers);
+    static const std::string publish_prefix = "/publish/";
+    if (req.path.compare(0, publish_prefix.size(), publish_prefix) == 0) {
+      auto topic = req.path.substr(publish_prefix.size());
+      if (topic.empty() || topic.find('/') != std::string::npos)
+        return answer(http::error_response(404, api_error_id, "POST /publish/TOPIC needs a topic"));
+      auto job = [self, answer, topic, body = std::move(req.body), md, d = *deadline] {
+        micro::publish_options po;
+        po.metadata = md;
+        po.timeout = d;
+        auto st = self->client.publish_raw(topic, micro::raw_message{"application/json", body, {}, {}}, po);
+        answer(st ? http::json_response("{}") : error_reply(st.error()));
+      };
+      if (!calls.try_submit(job))
+        return answer(busy("requests"));
+      return;
+    }
+    auto target = parse_path(req.path);
+    if (!target)
+      return answer(error_reply(target.error()));
+    bool sse = req.header("Accept").value_or("").find("text/event-stream") != std::string::npos;
+    if (sse) {
+      bool explicit_deadline = req.header("Micro-Timeout") || req.header("Timeout");
+      auto job = [self, out, answer, t = *target, body = std::move(req.body), md,
+                  d = explicit_deadline ? *deadline : std::chrono::milliseconds{0}] {
+        self->stream(out, answer, t, body, md, d);
+      };
+      if (!streams.try_submit(job))
+        return answer(busy("event streams"));
+      return;
+    }
+    auto job = [self, answer, t = *target, body = std::move(req.body), md, d = *deadline]() mutable {
+      if (t.endpoint.empty()) {
+        auto ep = resolve_short(t.service, t.method, self->endpoints_of(t.service));
+        if (!ep)
+          return answer(error_reply(ep.error()));
+        t.endpoint = *ep;
+      }
+      micro::call_options co;
+      co.timeout = d;
+      co.metadata = md;
+      micro::raw_message in{"application/json", std::move(body), "application/json", {}};
+      auto rsp = self->client.call_raw(micro::context{}, t.service, t.endpoint, in, co);
+      if (!rsp)
+        return answer(error_reply(rsp.error()));
+      http::response ok;
+      ok.body = std::move(rsp->body);
+      for (auto& [k, v] : rsp->metadata)
+        if (token(k) && v.find_first_of("\r\n") == std::string::npos)
+          ok.headers[header_name(k)] = v;
+      answer(std::move(ok));
+    };
+    if (!calls.try_submit(std::move(job)))
+      return answer(busy("requests"));
+  }
+
+  http::response busy(const std::string& what) const {
+    return http::error_response(503, api_error_id, "the gateway has too many " + what + " in flight (limit "
+                                                     + std::to_string(what == "requests" ? opts.max_concurrency
+                                                                                         : opts.max_streams)
+                                                     + ")");
+  }
+
+  // A stream as Server-Sent Events: the body is the one message sent, each message back an event;
+  // the end is an "end" event, a failure an "error" event with the error's JSON.
+  template <class Answer>
+  void stream(const http::responder& out, const Answer& answer, call_target t, const std::string& body,
+              const micro::metadata& md, std::chrono::milliseconds deadline) {
+    if (t.endpoint.empty()) {
+      auto ep = resolve_short(t.service, t.method, endpoints_of(t.service));
+      if (!ep)
+        return answer(error_reply(ep.error()));
+      t.endpoint = *ep;
+    }
+    micro::stream_options so;
+    so.content_type = so.accept = "application/json";
+    so.metadata = md;
+    so.timeout = deadline;
+    auto opened = client.stream_raw(t.service, t.endpoint, so);
+    if (!opened)
+      return answer(error_reply(opened.error()));
+    auto s = std::make_shared<micro::raw_stream>(std::move(*opened));
+    if (auto st = s->send(body); !st)
+      return answer(error_reply(st.error()));
+    s->close_send();
+    http::response head;
+    head.content_type = "text/event-stream";
+    head.headers["Cache-Control"] = "no-cache";
+    head.headers["X-Accel-Buffering"] = "no";
+    auto sink = out.start_stream(std::move(head));
+    if (!sink)
+      return s->cancel("the HTTP request was answered already");
+    sink->on_peer_gone([weak = std::weak_ptr<micro::raw_stream>(s)] {
+      if (auto live = weak.lock())
+        live->cancel("the HTTP client went away");
+    });
+    std::string msg;
+    while (s->recv(msg))
+      if (!sink->send(sse_event("", msg))) {
+        s->cancel("the HTTP client went away");
+        break;
+      }
+    auto st = s->final_status();
+    sink->send(st ? sse_event("end", "{}") : sse_event("error", st.error().to_json()));
+    sink->close();
+  }
+};
+
+gateway::gateway(micro::client& client, gateway_options opts)
+    : impl_(std::make_shared<impl>(client, std::move(opts))) {}
+
+gateway::~gateway() { stop(); }
+
+http::handler gateway::handler() {
+  return [p = impl_](http::request&& req, const http::responder& out) { p->serve(std::move(req), out); };
+}
+
+void gateway::mount(http::router& routes) { routes.add_prefix("/", handler()); }
+
+status gateway::listen() {
+  if (impl_->listener)
+    return {};
+  http::router routes;
+  http::add_health(routes, [p = impl_.get()] { return static_cast<bool>(p->client.configured()); });
+  mount(routes);
+  http::server_options so;
+  so.address = impl_->opts.address;
+  so.max_body = impl_->opts.max_body;
+  so.max_in_flight = impl_->opts.max_concurrency + impl_->opts.max_streams + 64;  // the gateway says 503 first
+  auto [srv, err] = http::server::start(so, routes.as_handler());
+  if (!srv)
+    return make_error(api_error_id, 503, err.message);
+  impl_->listener = std::move(srv);
+  return {};
+}
+
+std::string gateway::address() const { return impl_->listener ? impl_->listener->address() : std::string{}; }
+
+void gateway::stop() {
+  if (impl_->listener)
+    impl_->listener->stop();
+  // Here, not in ~impl: a job holds the impl, and the last holder must not be a pool thread.
+  impl_->calls.shutdown();
+  impl_->streams.shutdown();
+}
+
+}  // namespace micro::api
