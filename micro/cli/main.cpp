@@ -37,6 +37,9 @@ const char* usage =
   "                          /publish/TOPIC, server streams as SSE (Accept: text/event-stream),\n"
   "                          GET /health and /ready; until SIGINT/SIGTERM (default 127.0.0.1:8080,\n"
   "                          MICRO_API_ADDRESS)\n"
+  "  mcp [--http HOST:PORT] [--allow NAME,...] [--timeout D] [--rate R]\n"
+  "                          every endpoint as a Model Context Protocol tool, on stdio\n"
+  "                          (default) or streamable HTTP at http://HOST:PORT/mcp\n"
   "  subscribe TOPIC [--queue GROUP] [--metadata]\n"
   "                          print each message on TOPIC as a JSON line until SIGINT/SIGTERM\n"
   "                          (--queue: one of the group's members gets each message;\n"
@@ -78,6 +81,8 @@ int main(int argc, char** argv) {
       return micro::cli::stream(client, args);
     if (command == "api")
       return micro::cli::api(client, args);
+    if (command == "mcp")
+      return micro::cli::mcp(client, args);
   } catch (const micro::error& e) {
     return micro::cli::fail(e);
   }
