@@ -1,8 +1,12 @@
 #include "api/gateway.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <map>
+#include <random>
+#include <thread>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +16,7 @@
 #include "http/errors.hpp"
 #include "http/health.hpp"
 #include "http/server.hpp"
+#include "micro/service.hpp"
 
 namespace micro::api {
 
@@ -69,6 +74,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
   worker_pool calls;
   worker_pool streams;
   std::unique_ptr<http::server> listener;
+  std::atomic<bool> stopping{false};
   // The short form's endpoint lists, per service, for a few seconds (a registry lookup per
   // request would cost mdns a browse).
   std::mutex cache_mutex;
@@ -135,6 +141,20 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     if (!deadline)
       return answer(error_reply(deadline.error()));
     auto md = metadata_from(req.headers);
+    static const std::string subscribe_prefix = "/subscribe/";
+    if (req.path.compare(0, subscribe_prefix.size(), subscribe_prefix) == 0) {
+      auto topic = req.path.substr(subscribe_prefix.size());
+      if (topic.empty() || topic.find('/') != std::string::npos)
+        return answer(http::error_response(404, api_error_id, "GET /subscribe/TOPIC needs a topic"));
+      std::string queue;
+      if (req.query.rfind("queue=", 0) == 0)
+        queue = req.query.substr(6);
+      if (queue.find_first_of(",&") != std::string::npos)
+        return answer(http::error_response(400, api_error_id, "invalid queue group \"" + queue + "\""));
+      if (!streams.try_submit([self, out, topic, queue] { self->subscribe(out, topic, queue); }))
+        return answer(busy("event streams"));
+      return;
+    }
     static const std::string publish_prefix = "/publish/";
     if (req.path.compare(0, publish_prefix.size(), publish_prefix) == 0) {
       auto topic = req.path.substr(publish_prefix.size());
@@ -195,6 +215,75 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
                                                      + std::to_string(what == "requests" ? opts.max_concurrency
                                                                                          : opts.max_streams)
                                                      + ")");
+  }
+
+  // A subscription as Server-Sent Events: a service of its own (subscriptions belong to a
+  // service, as in go-micro) subscribed to `topic`, each publication an event, until the client
+  // hangs up or the gateway stops. "event: subscribed" once publishers can find it.
+  void subscribe(const http::responder& out, const std::string& topic, const std::string& queue) {
+    http::response head;
+    head.content_type = "text/event-stream";
+    head.headers["Cache-Control"] = "no-cache";
+    auto sink = out.start_stream(std::move(head));
+    if (!sink)
+      return;
+    auto o = client.opts();
+    std::random_device rd;
+    o.name = "micro-api-sub-" + std::to_string(rd() % 1000000000u);
+    o.server_address = opts.subscribe_address;
+    o.environment_applied = true;  // the client's options already are the environment's
+    micro::service svc{o};
+    try {
+      svc.server().subscribe_raw(
+        topic, "json",
+        [sink](const micro::context&, const micro::raw_message& in) -> micro::status {
+          auto data = nlohmann::json::accept(in.body) ? in.body : nlohmann::json(in.body).dump();
+          sink->send(sse_event("", data));
+          return {};
+        },
+        micro::subscribe_options{}.with_queue(queue));
+    } catch (const micro::error& e) {
+      sink->send(sse_event("error", e.to_json()));
+      return sink->close();
+    }
+    if (auto st = svc.start(); !st) {
+      sink->send(sse_event("error", st.error().to_json()));
+      return sink->close();
+    }
+    wait_visible(svc, topic);
+    sink->send(sse_event("subscribed", nlohmann::json{{"topic", topic}, {"queue", queue}, {"node", svc.node_id()}}.dump()));
+    // Until the client hangs up or the gateway stops.
+    auto gone = std::make_shared<std::pair<std::mutex, std::condition_variable>>();
+    auto flag = std::make_shared<bool>(false);
+    sink->on_peer_gone([gone, flag] {
+      std::lock_guard<std::mutex> guard{gone->first};
+      *flag = true;
+      gone->second.notify_all();
+    });
+    {
+      std::unique_lock<std::mutex> lock{gone->first};
+      while (!*flag && !stopping.load())
+        gone->second.wait_for(lock, std::chrono::milliseconds{200});
+    }
+    svc.stop();
+    sink->close();
+  }
+
+  // With a registry that advertises subscriptions (mdns: after Avahi's probing, about 1 s), waits
+  // until this gateway's registry shows the node with its subscription, at most 10 s.
+  void wait_visible(micro::service& svc, const std::string& topic) {
+    auto reg = client.registry();
+    if (reg->name() == "static")
+      return;
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+    while (std::chrono::steady_clock::now() < until && !stopping.load()) {
+      auto found = reg->get_service(svc.opts().name);
+      for (auto& version : found.value)
+        for (auto& n : version.nodes)
+          if (n.id == svc.node_id() && n.meta.count("sub:" + topic) != 0)
+            return;
+      std::this_thread::sleep_for(std::chrono::milliseconds{20});  // the registry has no event for this here
+    }
   }
 
   // A stream as Server-Sent Events: the body is the one message sent, each message back an event;
@@ -273,6 +362,7 @@ status gateway::listen() {
 std::string gateway::address() const { return impl_->listener ? impl_->listener->address() : std::string{}; }
 
 void gateway::stop() {
+  impl_->stopping = true;  // ends the subscriptions' waits
   if (impl_->listener)
     impl_->listener->stop();
   // Here, not in ~impl: a job holds the impl, and the last holder must not be a pool thread.

@@ -6,6 +6,7 @@
 //   POST /greeter/hello          (short form: the endpoint whose method is "hello", if only one)
 //   POST /publish/TOPIC          {"id":"1"}       -> client.publish, 200 {} once subscribers took it
 //   Accept: text/event-stream                       -> opens a stream instead, each message an SSE event
+//   GET /subscribe/TOPIC[?queue=GROUP]              -> each publication on TOPIC as an SSE event
 //
 // Errors keep go-micro's JSON ({"id","code","detail","status"}) and their code as HTTP status
 // (400, 404, 408, 500, 503, ...). Micro-* headers and traceparent become metadata; Micro-Timeout
@@ -33,6 +34,7 @@ struct gateway_options {
   std::size_t workers = 64;            // threads making calls
   std::size_t max_streams = 64;        // event streams at once (a thread each); beyond: 503
   std::vector<std::string> cors_origins;  // origins allowed to call from a browser; "*": any; empty: no CORS
+  std::string subscribe_address = "127.0.0.1:0";  // where a subscription's own service listens
 };
 
 class gateway {

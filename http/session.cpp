@@ -101,6 +101,17 @@ void session::read_body() {
     return fail_request(413, "request body of " + std::to_string(*length) + " bytes exceeds the limit of "
                                + std::to_string(core_->opts.max_body));
   stream_.expires_after(core_->opts.read_timeout);
+  auto expect = parser_->get()[bhttp::field::expect];
+  if (expect.size() == 12 && beast::iequals(expect, "100-continue")) {
+    // The client waits for this before it sends the body (curl does for large bodies).
+    static const std::string go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+    parser_->get().erase(bhttp::field::expect);
+    return net::async_write(stream_, net::buffer(go_on), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec)
+        return self->stream_.close();
+      self->read_body();
+    });
+  }
   bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::body_limit)
       return self->fail_request(413, "request body exceeds the limit of " + std::to_string(self->core_->opts.max_body)

@@ -43,7 +43,7 @@ status parse(const std::vector<std::string>& args, api::gateway_options& o) {
     std::string v;
     auto is = [&](const char* flag) -> result<bool> { return take_value(args, i, flag, v); };
     for (const char* flag : {"--address", "--timeout", "--max_timeout", "--max_body", "--max_concurrency",
-                             "--workers", "--max_streams", "--cors"}) {
+                             "--workers", "--max_streams", "--cors", "--subscribe_address"}) {
       auto took = is(flag);
       if (!took)
         return took.error();
@@ -52,6 +52,8 @@ status parse(const std::vector<std::string>& args, api::gateway_options& o) {
       std::string f = flag;
       if (f == "--address") {
         o.address = v;
+      } else if (f == "--subscribe_address") {
+        o.subscribe_address = v;
       } else if (f == "--timeout" || f == "--max_timeout") {
         auto d = duration(f, v);
         if (!d)
@@ -108,7 +110,7 @@ int api(micro::client& client, const std::vector<std::string>& args) {
   if (auto st = gw.listen(); !st)
     return fail(st.error());
   std::cerr << "micro api: listening on http://" << gw.address() << " (registry " << client.registry()->name()
-            << "; POST /SERVICE/Service/Method, /publish/TOPIC, GET /health, /ready)" << std::endl;
+            << "; POST /SERVICE/Service/Method, /publish/TOPIC, GET /subscribe/TOPIC, /health, /ready)" << std::endl;
   pollfd pfd{fds[0], POLLIN, 0};
   while (::poll(&pfd, 1, -1) < 0) {
   }

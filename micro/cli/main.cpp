@@ -35,6 +35,7 @@ const char* usage =
   "  api [--address HOST:PORT] [--timeout D] [--max_body SIZE] [--max_concurrency N] [--cors ORIGINS]\n"
   "                          HTTP/JSON gateway: POST /SERVICE/Service/Method with a JSON body,\n"
   "                          /publish/TOPIC, server streams as SSE (Accept: text/event-stream),\n"
+  "                          GET /subscribe/TOPIC as SSE,\n"
   "                          GET /health and /ready; until SIGINT/SIGTERM (default 127.0.0.1:8080,\n"
   "                          MICRO_API_ADDRESS)\n"
   "  mcp [--http HOST:PORT] [--allow NAME,...] [--timeout D] [--rate R]\n"

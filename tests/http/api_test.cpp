@@ -1,7 +1,10 @@
 // `micro api` with libcurl in front of micro-test-server and micro-stream-test-server: calls,
 // every status mapping, metadata and deadlines from headers, limits, SSE streams, publish, CORS,
 // a service killed mid-request and 1,000 keep-alive connections at once.
+#include <unistd.h>
+
 #include <csignal>
+#include <future>
 
 #include <catch2/catch.hpp>
 
@@ -199,5 +202,38 @@ TEST_CASE("micro api serves 1000 concurrent keep-alive connections", "[api]") {
   for (auto& r : results)
     ok += r.status == 200 && r.body == R"({"msg":"Hello many"})";
   CHECK(ok == 3000);
+  CHECK(get(gw.url + "/health").status == 200);
+}
+
+TEST_CASE("micro api streams a topic subscription as Server-Sent Events", "[api]") {
+  auto gw = start_mdns_gateway();
+  const auto topic = "api.sse." + std::to_string(::getpid());
+  std::promise<void> subscribed;
+  bool said_subscribed = false;
+  http_call c;
+  c.url = gw.url + "/subscribe/" + topic;
+  c.timeout = 30s;
+  std::string seen;
+  c.on_data = [&](const std::string& piece) {
+    seen += piece;
+    if (!said_subscribed && seen.find("event: subscribed\n") != std::string::npos) {
+      said_subscribed = true;
+      subscribed.set_value();
+    }
+    return seen.find("data: {\"n\":2}") == std::string::npos;  // hang up after the second
+  };
+  http_result r;
+  joining_thread reader{[&] { r = fetch(c); }};
+  REQUIRE(subscribed.get_future().wait_for(20s) == std::future_status::ready);
+  CHECK(post(gw.url + "/publish/" + topic, R"({"n":1})").status == 200);
+  CHECK(post(gw.url + "/publish/" + topic, R"({"n":2})").status == 200);
+  reader.join();
+  CHECK(r.status == 200);
+  CHECK(r.headers["content-type"] == "text/event-stream");
+  auto first = r.body.find("data: {\"n\":1}\n\n");
+  auto second = r.body.find("data: {\"n\":2}\n\n");
+  CHECK(first != std::string::npos);
+  CHECK(second != std::string::npos);
+  CHECK(first < second);
   CHECK(get(gw.url + "/health").status == 200);
 }

@@ -58,7 +58,12 @@ void setup(CURL* h, transfer& t) {
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, c.body.data());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(c.body.size()));
   }
-  t.headers = curl_slist_append(t.headers, "Expect:");  // no 100-continue round trip
+  if (c.expect_continue) {
+    t.headers = curl_slist_append(t.headers, "Expect: 100-continue");
+    curl_easy_setopt(h, CURLOPT_EXPECT_100_TIMEOUT_MS, static_cast<long>(c.timeout.count()));
+  } else {
+    t.headers = curl_slist_append(t.headers, "Expect:");  // no 100-continue round trip
+  }
   for (auto& line : c.headers)
     t.headers = curl_slist_append(t.headers, line.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, t.headers);

@@ -23,6 +23,7 @@ struct http_call {
   std::string body;
   std::vector<std::string> headers;  // "Name: value"
   std::chrono::milliseconds timeout{20000};
+  bool expect_continue = false;  // send "Expect: 100-continue" and wait for it (no 1 s fallback)
   /// Called with each piece of the body as it arrives (streams); return false to hang up.
   std::function<bool(const std::string&)> on_data;
 };

@@ -17,5 +17,7 @@ struct running_gateway {
 /// Starts `micro api --address 127.0.0.1:0 ARGS` with a static registry of `registry_address`;
 /// waits until it prints its URL.
 running_gateway start_gateway(const std::string& registry_address, std::vector<std::string> args = {});
+/// The same over mDNS (the Avahi daemon the suite runs with).
+running_gateway start_mdns_gateway(std::vector<std::string> args = {});
 
 }  // namespace micro::test

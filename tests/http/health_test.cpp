@@ -84,6 +84,16 @@ TEST_CASE("the HTTP listener refuses bad requests with coded errors and keeps se
     auto r = post("http://" + http + "/health", std::string(2u << 20, 'x'), {"Transfer-Encoding: chunked"});
     CHECK(r.status == 413);
   }
+  SECTION("a client that waits for 100 Continue gets it") {
+    http_call c;
+    c.method = "POST";
+    c.url = "http://" + http + "/health";
+    c.body = std::string(512u << 10, 'x');
+    c.expect_continue = true;
+    c.timeout = 10s;  // without the 100 the client would wait all of it, then fail
+    auto r = fetch(c);
+    CHECK(r.status == 200);
+  }
   SECTION("an oversized header is refused") {
     auto r = post("http://" + http + "/health", "{}", {"X-Big: " + std::string(100000, 'h')});
     CHECK(r.status == 431);
@@ -107,4 +117,18 @@ TEST_CASE("without MICRO_HTTP_ADDRESS a service opens no HTTP listener", "[http]
   srv.proc->signal(SIGTERM);
   REQUIRE(srv.proc->wait(20s).has_value());
   CHECK(srv.proc->transcript().find("http listening") == std::string::npos);
+}
+
+TEST_CASE("a service serves the gateway on its own HTTP listener", "[http]") {
+  server_config cfg{"embedded"};
+  cfg.binary = "micro-api-embedded-server";
+  cfg.env["MICRO_HTTP_ADDRESS"] = "127.0.0.1:0";
+  cfg.env["MICRO_REGISTRY"] = "memory";  // the service finds itself in its own process
+  auto srv = start_test_server(cfg);
+  auto http = start_with_http(srv);
+  CHECK(get("http://" + http + "/ready").status == 200);  // exact routes keep precedence
+  auto r = post("http://" + http + "/embedded/Embedded/Hello", R"({"name":"inside"})");
+  CHECK(r.status == 200);
+  CHECK(json::parse(r.body) == json{{"msg", "Hello inside"}});
+  CHECK(post("http://" + http + "/embedded/Embedded/Nope", "{}").status == 404);
 }
