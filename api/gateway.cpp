@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/async_caller.hpp"
 #include "api/request_map.hpp"
 #include "api/worker_pool.hpp"
 #include "http/errors.hpp"
@@ -62,12 +63,25 @@ std::string sse_event(const std::string& event, const std::string& data) {
   return out + "\n";
 }
 
+// A call's outcome as the HTTP answer: the JSON reply and its metadata as Micro-* headers, or
+// the error.
+http::response to_http(micro::result<micro::raw_message>&& rsp) {
+  if (!rsp)
+    return error_reply(rsp.error());
+  http::response ok;
+  ok.body = std::move(rsp->body);
+  for (auto& [k, v] : rsp->metadata)
+    if (token(k) && v.find_first_of("\r\n") == std::string::npos)
+      ok.headers[header_name(k)] = v;
+  return ok;
+}
+
 }  // namespace
 
 struct gateway::impl : std::enable_shared_from_this<impl> {
   impl(micro::client& c, gateway_options o)
       : client(c), opts(std::move(o)), calls(opts.workers, opts.max_concurrency),
-        streams(opts.max_streams, opts.max_streams) {}
+        streams(opts.max_streams, opts.max_streams), caller(std::make_unique<async_caller>(c)) {}
 
   micro::client& client;
   gateway_options opts;
@@ -75,6 +89,8 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
   worker_pool streams;
   std::unique_ptr<http::server> listener;
   std::atomic<bool> stopping{false};
+  std::unique_ptr<async_caller> caller;  // full-form calls; reset by stop()
+  std::shared_ptr<std::atomic<std::size_t>> async_in_flight = std::make_shared<std::atomic<std::size_t>>(0);
   // The short form's endpoint lists, per service, for a few seconds (a registry lookup per
   // request would cost mdns a browse).
   std::mutex cache_mutex;
@@ -99,23 +115,23 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     return names;
   }
 
-  // CORS headers for `req`'s origin, if it is allowed.
-  void add_cors(const http::request& req, http::response& rsp) const {
-    auto origin = req.header("Origin");
-    if (!origin || opts.cors_origins.empty())
-      return;
-    bool any = std::find(opts.cors_origins.begin(), opts.cors_origins.end(), "*") != opts.cors_origins.end();
-    if (!any && std::find(opts.cors_origins.begin(), opts.cors_origins.end(), *origin) == opts.cors_origins.end())
-      return;
-    rsp.headers["Access-Control-Allow-Origin"] = any ? "*" : *origin;
-    rsp.headers["Vary"] = "Origin";
-    rsp.headers["Access-Control-Expose-Headers"] = "Micro-Node";
-  }
-
   void serve(http::request&& req, const http::responder& out) {
     auto self = shared_from_this();
-    auto answer = [self, out, origin_req = http::request{{}, {}, {}, {}, req.headers, {}, {}}](http::response rsp) {
-      self->add_cors(origin_req, rsp);
+    // Holds no `self`: an answer may be the last thing an actor thread drops (see async_caller).
+    std::string origin;
+    if (auto o = req.header("Origin"); o && !opts.cors_origins.empty()) {
+      bool any = std::find(opts.cors_origins.begin(), opts.cors_origins.end(), "*") != opts.cors_origins.end();
+      if (any)
+        origin = "*";
+      else if (std::find(opts.cors_origins.begin(), opts.cors_origins.end(), *o) != opts.cors_origins.end())
+        origin = *o;
+    }
+    auto answer = [out, origin](http::response rsp) {
+      if (!origin.empty()) {
+        rsp.headers["Access-Control-Allow-Origin"] = origin;
+        rsp.headers["Vary"] = "Origin";
+        rsp.headers["Access-Control-Expose-Headers"] = "Micro-Node";
+      }
       out.reply(std::move(rsp));
     };
     if (req.method == "OPTIONS") {  // a browser's preflight
@@ -185,6 +201,23 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
         return answer(busy("event streams"));
       return;
     }
+    if (!target->endpoint.empty() && caller) {
+      // The full form needs no registry read here: an asynchronous call, no thread held.
+      if (async_in_flight->fetch_add(1) >= opts.max_concurrency) {
+        async_in_flight->fetch_sub(1);
+        return answer(busy("requests"));
+      }
+      micro::call_options co;
+      co.timeout = *deadline;
+      co.metadata = std::move(md);
+      caller->call(target->service, target->endpoint,
+                   micro::raw_message{"application/json", std::move(req.body), "application/json", {}}, std::move(co),
+                   [answer, count = async_in_flight](micro::result<micro::raw_message> rsp) {
+                     count->fetch_sub(1);
+                     answer(to_http(std::move(rsp)));
+                   });
+      return;
+    }
     auto job = [self, answer, t = *target, body = std::move(req.body), md, d = *deadline]() mutable {
       if (t.endpoint.empty()) {
         auto ep = resolve_short(t.service, t.method, self->endpoints_of(t.service));
@@ -196,15 +229,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
       co.timeout = d;
       co.metadata = md;
       micro::raw_message in{"application/json", std::move(body), "application/json", {}};
-      auto rsp = self->client.call_raw(micro::context{}, t.service, t.endpoint, in, co);
-      if (!rsp)
-        return answer(error_reply(rsp.error()));
-      http::response ok;
-      ok.body = std::move(rsp->body);
-      for (auto& [k, v] : rsp->metadata)
-        if (token(k) && v.find_first_of("\r\n") == std::string::npos)
-          ok.headers[header_name(k)] = v;
-      answer(std::move(ok));
+      answer(to_http(self->client.call_raw(micro::context{}, t.service, t.endpoint, in, co)));
     };
     if (!calls.try_submit(std::move(job)))
       return answer(busy("requests"));
@@ -368,6 +393,7 @@ void gateway::stop() {
   // Here, not in ~impl: a job holds the impl, and the last holder must not be a pool thread.
   impl_->calls.shutdown();
   impl_->streams.shutdown();
+  impl_->caller.reset();  // waits for its actor: nothing touches the client afterwards
 }
 
 }  // namespace micro::api
