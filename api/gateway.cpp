@@ -379,7 +379,7 @@ status gateway::listen() {
   so.max_in_flight = impl_->opts.max_concurrency + impl_->opts.max_streams + 64;  // the gateway says 503 first
   auto [srv, err] = http::server::start(so, routes.as_handler());
   if (!srv)
-    return make_error(api_error_id, 503, err.message);
+    return make_error(api_error_id, err.invalid ? 400 : 503, err.message);
   impl_->listener = std::move(srv);
   return {};
 }

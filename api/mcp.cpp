@@ -311,8 +311,19 @@ void mcp_server::mount(http::router& routes, const std::string& path) {
       if (!sink)
         return;
       sink->send(": notifications follow\n\n");  // the head and a first byte, so the client sees it open
-      std::lock_guard<std::mutex> guard{s->mutex};
-      s->open.push_back(sink);
+      {
+        std::lock_guard<std::mutex> guard{s->mutex};
+        s->open.push_back(sink);
+      }
+      // Forgotten when the client hangs up (the sink holds its connection).
+      sink->on_peer_gone([weak_s = std::weak_ptr<streams>(s), weak_sink = std::weak_ptr<http::event_sink>(sink)] {
+        auto live = weak_s.lock();
+        auto gone = weak_sink.lock();
+        if (!live || !gone)
+          return;
+        std::lock_guard<std::mutex> guard{live->mutex};
+        live->open.remove(gone);
+      });
       return;
     }
     if (req.method == "DELETE")

@@ -39,7 +39,9 @@ struct server::impl {
 };
 
 std::pair<std::unique_ptr<server>, start_error> server::start(server_options opts, handler h) {
-  auto failed = [](std::string why) { return std::make_pair(std::unique_ptr<server>{}, start_error{std::move(why)}); };
+  auto failed = [](std::string why, bool invalid = false) {
+    return std::make_pair(std::unique_ptr<server>{}, start_error{std::move(why), invalid});
+  };
   auto p = std::make_unique<impl>();
   p->core = std::make_shared<detail::core>();
   p->core->opts = std::move(opts);
@@ -47,7 +49,7 @@ std::pair<std::unique_ptr<server>, start_error> server::start(server_options opt
   auto& address = p->core->opts.address;
   auto colon = address.rfind(':');
   if (colon == std::string::npos)
-    return failed("invalid HTTP address \"" + address + "\": expected host:port");
+    return failed("invalid HTTP address \"" + address + "\": expected host:port", true);
   auto host = address.substr(0, colon);
   if (host.size() > 1 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
@@ -60,7 +62,7 @@ std::pair<std::unique_ptr<server>, start_error> server::start(server_options opt
     if (used != address.size() - colon - 1 || port > 65535)
       throw std::invalid_argument{"port"};
   } catch (const std::exception&) {
-    return failed("invalid HTTP address \"" + address + "\": expected a port from 0 to 65535");
+    return failed("invalid HTTP address \"" + address + "\": expected a port from 0 to 65535", true);
   }
   boost::system::error_code ec;
   auto ip = detail::net::ip::make_address(host, ec);
@@ -125,6 +127,12 @@ void server::stop() {
   for (auto& t : d.threads)
     t.join();
   d.threads.clear();
+  // An answer posted after the threads ended (a worker finishing late) holds its connection,
+  // which holds the core: run what is queued (writes to closed sockets fail at once) and drop
+  // the handler, whose captures (a gateway, open event streams) would otherwise keep the core.
+  d.core->ioc.restart();
+  d.core->ioc.poll();
+  d.core->on_request = nullptr;
 }
 
 }  // namespace micro::http

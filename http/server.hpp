@@ -92,6 +92,7 @@ struct server_options {
 /// What went wrong when starting (empty message: ok).
 struct start_error {
   std::string message;
+  bool invalid = false;  // the address itself is malformed (a 400), rather than not available (503)
 };
 
 class server {

@@ -117,7 +117,7 @@ int mcp(micro::client& client, const std::vector<std::string>& args) {
   so.address = http_address;
   auto [listener, err] = http::server::start(so, routes.as_handler());
   if (!listener)
-    return fail(make_error(cli_error_id, 503, err.message));
+    return fail(make_error(cli_error_id, err.invalid ? 400 : 503, err.message));
   std::cerr << "micro mcp: listening on http://" << listener->address() << "/mcp (registry "
             << client.registry()->name() << ")" << std::endl;
   pollfd pfd{fds[0], POLLIN, 0};

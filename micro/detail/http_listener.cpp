@@ -13,7 +13,7 @@ status http_listener::start(const std::string& address, http::router routes) {
   opts.address = address;
   auto [srv, err] = http::server::start(opts, routes.as_handler());
   if (!srv)
-    return make_error("micro.service", 503, err.message);
+    return make_error("micro.service", err.invalid ? 400 : 503, err.message);
   server_ = std::move(srv);
   return {};
 }
