@@ -97,7 +97,7 @@ struct mcp_server::impl : std::enable_shared_from_this<impl> {
   // Reads the registry; true in `changed` when the tools differ from the last read.
   std::map<std::string, mcp_tool> refresh(bool* changed = nullptr) {
     std::string error;
-    auto now = list_tools(*client.registry(), opts.allow, error);
+    auto now = list_tools(*client.registry(), opts.allow, opts.schemas.get(), error);
     std::lock_guard<std::mutex> guard{mutex};
     if (!error.empty())
       return tools;  // keep what was known while the registry cannot answer

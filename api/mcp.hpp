@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "api/proto_schema.hpp"
 #include "http/router.hpp"
 #include "micro/client.hpp"
 
@@ -23,6 +24,7 @@ struct mcp_options {
   std::chrono::milliseconds timeout{10000};  // each tool call's deadline
   double rate = 0;                           // tool calls per second in all; 0: no limit
   std::chrono::milliseconds refresh{1000};   // how often the registry is read for list changes
+  std::shared_ptr<const proto_schemas> schemas;  // input schemas by request type; null: generic objects
 };
 
 class mcp_server {

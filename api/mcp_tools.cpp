@@ -14,7 +14,7 @@ bool allowed(const std::vector<std::string>& allow, const std::string& service, 
 }
 
 std::map<std::string, mcp_tool> list_tools(registry::registry& reg, const std::vector<std::string>& allow,
-                                           std::string& error) {
+                                           const proto_schemas* schemas, std::string& error) {
   std::map<std::string, mcp_tool> tools;
   auto services = reg.list_services();
   if (!services) {
@@ -48,7 +48,9 @@ std::map<std::string, mcp_tool> list_tools(registry::registry& reg, const std::v
           t.description += " (request " + e.request + ", response " + e.response + ")";
         if (auto d = meta("description"); !d.empty())
           t.description = d + ". " + t.description;
-        t.input_schema = {{"type", "object"}, {"additionalProperties", true}};
+        t.input_schema = schemas != nullptr ? schemas->schema_for(e.request) : nlohmann::json{};
+        if (t.input_schema.is_null())
+          t.input_schema = {{"type", "object"}, {"additionalProperties", true}};
         tools.emplace(t.name, std::move(t));
       }
   }

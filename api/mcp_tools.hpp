@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/proto_schema.hpp"
 #include "registry/registry.hpp"
 
 namespace micro::api {
@@ -18,7 +19,9 @@ struct mcp_tool {
   std::string description;
   nlohmann::json input_schema;
   nlohmann::json to_json() const;  // as tools/list shows it
-  bool operator==(const mcp_tool& o) const { return name == o.name && description == o.description; }
+  bool operator==(const mcp_tool& o) const {
+    return name == o.name && description == o.description && input_schema == o.input_schema;
+  }
 };
 
 /// True when `allow` is empty or names the service or the tool.
@@ -26,7 +29,8 @@ bool allowed(const std::vector<std::string>& allow, const std::string& service, 
 
 /// Every tool `reg` offers now, by name. Streams, subscribers and the built-in Debug.* endpoints
 /// are not tools. A registry that cannot list: the error's message in `error`.
+/// `schemas` (may be null) gives input schemas by request type; otherwise a generic object.
 std::map<std::string, mcp_tool> list_tools(registry::registry& reg, const std::vector<std::string>& allow,
-                                           std::string& error);
+                                           const proto_schemas* schemas, std::string& error);
 
 }  // namespace micro::api

@@ -60,11 +60,12 @@ int subscribe(const micro::options& opts, const std::vector<std::string>& args);
 /// SIGINT/SIGTERM, exit 0. Bad flags: 400; an address it cannot listen on: 503.
 int api(micro::client& client, const std::vector<std::string>& args);
 
-/// micro mcp [--http HOST:PORT] [--allow NAME,...] [--timeout D] [--rate R] [--refresh D]: every
+/// micro mcp [--http HOST:PORT] [--allow NAME,...] [--timeout D] [--rate R] [--refresh D] [--descriptors F]: every
 /// unary endpoint as an MCP tool (api/mcp.hpp): JSON-RPC on stdin/stdout, or streamable HTTP at
 /// http://HOST:PORT/mcp until SIGINT/SIGTERM. --allow: services or SERVICE.Service.Method tools
 /// offered (default all); --timeout: each call's deadline (10s); --rate: calls/s in all;
-/// --refresh: how often the registry is read for list changes (1s).
+/// --refresh: how often the registry is read for list changes (1s); --descriptors FILE: a
+/// protoc FileDescriptorSet whose messages give the tools' input schemas.
 int mcp(micro::client& client, const std::vector<std::string>& args);
 
 /// A registry failure as a coded error: not_found 404, invalid_argument 400, anything else

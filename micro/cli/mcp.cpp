@@ -82,6 +82,16 @@ int mcp(micro::client& client, const std::vector<std::string>& args) {
         return fail(errors::bad_request(cli_error_id, "invalid --rate \"" + v + "\": expected calls per second above 0"));
       continue;
     }
+    auto descriptors = take_value(args, i, "--descriptors", v);
+    if (!descriptors)
+      return fail(descriptors.error());
+    if (*descriptors) {
+      auto loaded = api::proto_schemas::load(v);
+      if (!loaded)
+        return fail(loaded.error());
+      o.schemas = std::make_shared<const api::proto_schemas>(std::move(*loaded));
+      continue;
+    }
     auto refresh = take_value(args, i, "--refresh", v);
     if (!refresh)
       return fail(refresh.error());

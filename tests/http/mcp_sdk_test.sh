@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# mcp_sdk_test.sh BIN_DIR WORK_DIR: `micro mcp` against the reference MCP SDK (npm
+# mcp_sdk_test.sh BIN_DIR WORK_DIR DESCRIPTORS: `micro mcp` against the reference MCP SDK (npm
 # @modelcontextprotocol/sdk, pinned in tests/http/mcp_sdk/package.json), over stdio and over
 # streamable HTTP: a greeter-server found over mDNS is listed and called, then stopped, and the
-# client gets notifications/tools/list_changed and no longer sees the tool. Skipped (77) without
+# client gets notifications/tools/list_changed and no longer sees the tool; over HTTP with
+# --descriptors DESCRIPTORS, the tool's input schema names the request's field. Skipped (77) without
 # node and npm, or when npm cannot install the SDK.
 set -euo pipefail
-bin=$1 work=$2
+bin=$1 work=$2 descriptors=$3
 src=$(cd "$(dirname "$0")/mcp_sdk" && pwd)
 command -v node >/dev/null && command -v npm >/dev/null || { echo "no node/npm: skipped"; exit 77; }
 mkdir -p "$work"
@@ -38,12 +39,12 @@ for mode in stdio http; do
   if [[ $mode == stdio ]]; then
     node "$work/check.mjs" stdio "$bin/micro" "$greeter" "$name.Greeter.Hello"
   else
-    "$bin/micro" mcp --http 127.0.0.1:0 --refresh 200ms 2>"$work/mcp-http.log" &
+    "$bin/micro" mcp --http 127.0.0.1:0 --refresh 200ms --descriptors "$descriptors" 2>"$work/mcp-http.log" &
     mcp=$!
     pids+=("$mcp")
     await "$work/mcp-http.log" "micro mcp: listening on" "$mcp"
     url=$(grep -m1 -oE 'http://[0-9.]+:[0-9]+/mcp' "$work/mcp-http.log")
-    node "$work/check.mjs" http "$url" "$greeter" "$name.Greeter.Hello"
+    node "$work/check.mjs" http "$url" "$greeter" "$name.Greeter.Hello" schema
     kill -TERM "$mcp"
     wait "$mcp"
   fi

@@ -1,13 +1,13 @@
 // The reference MCP SDK's client against `micro mcp`: lists the tools, calls TOOL, stops the
 // service (SIGTERM to PID) and waits for notifications/tools/list_changed, then sees TOOL gone.
 //   node check.mjs stdio MICRO_BINARY PID TOOL
-//   node check.mjs http URL PID TOOL
+//   node check.mjs http URL PID TOOL [schema]   (schema: TOOL's input schema has name: string)
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 
-const [mode, target, pid, tool] = process.argv.slice(2);
+const [mode, target, pid, tool, schema] = process.argv.slice(2);
 const fail = (why) => { console.error(`mcp_sdk ${mode}: FAILED: ${why}`); process.exit(1); };
 const within = (ms, p, what) =>
   Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))]);
@@ -28,6 +28,11 @@ try {
     names = (await within(20000, client.listTools(), "tools/list")).tools.map((t) => t.name);
   }
   if (!names.includes(tool)) fail(`${tool} not in ${JSON.stringify(names)}`);
+  if (schema) {
+    const listed = (await client.listTools()).tools.find((t) => t.name === tool);
+    if (listed?.inputSchema?.properties?.name?.type !== "string")
+      fail(`no schema from the descriptors: ${JSON.stringify(listed)}`);
+  }
   const res = await within(20000, client.callTool({ name: tool, arguments: { name: "John" } }), "tools/call");
   const text = res.content?.[0]?.text ?? "";
   if (res.isError || JSON.parse(text).msg !== "Hello John") fail(`call answered ${JSON.stringify(res)}`);
