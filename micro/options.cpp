@@ -132,6 +132,12 @@ const std::vector<option_entry>& entries() {
     {{"server_advertise", "MICRO_SERVER_ADVERTISE", "--server_advertise", "host:port to register instead of the bound address"},
      [](options& o, const std::string& v) { return set_address(o.advertise, "server_advertise", v); },
      [](const options& o) { return o.advertise; }},
+    {{"http_address", "MICRO_HTTP_ADDRESS", "--http_address", "host:port for /health and /ready over HTTP (empty: off)"},
+     [](options& o, const std::string& v) -> status {
+       if (v.empty()) return o.http_address.clear(), status{};
+       return set_address(o.http_address, "http_address", v);
+     },
+     [](const options& o) { return o.http_address; }},
     {{"server_max_concurrency", "MICRO_SERVER_MAX_CONCURRENCY", "--server_max_concurrency", "handlers running at once per service"},
      [](options& o, const std::string& v) { return set_count(o.max_concurrency, "server_max_concurrency", v); },
      [](const options& o) { return std::to_string(o.max_concurrency); }},

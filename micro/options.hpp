@@ -26,6 +26,7 @@ struct options {
   std::chrono::milliseconds drain_timeout{5000};  // graceful shutdown bound for in-flight calls
   std::chrono::seconds register_ttl{90};
   std::chrono::seconds register_interval{30};
+  std::string http_address;               // host:port for /health and /ready over HTTP; empty: off
   // -- transport -------------------------------------------------------------
   std::string transport = "caf";          // caf (BASP) | tcp | memory: how this node takes unary calls
   // -- registry --------------------------------------------------------------
@@ -90,6 +91,7 @@ struct options {
   options& with_retries(std::size_t v) { retries = v; return *this; }
   options& with_environment(bool read) { read_environment = read; return *this; }
   options& with_transport(std::string v) { transport = std::move(v); return *this; }
+  options& with_http_address(std::string v) { http_address = std::move(v); return *this; }
 };
 
 /// One configurable option: its key, environment variable, flag and help.

@@ -25,6 +25,7 @@
 #include "broker/broker.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
+#include "micro/detail/http_listener.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
 #include "micro/detail/stream_impl.hpp"
@@ -157,6 +158,8 @@ struct service::impl {
   std::vector<std::unique_ptr<broker::subscription>> nats_subscriptions;  // MICRO_BROKER=nats
   bool running = false;
   int wake_pipe[2] = {-1, -1};
+  http::router http_routes;            // what the HTTP listener serves besides /health and /ready
+  detail::http_listener http;          // MICRO_HTTP_ADDRESS; off when empty
 
   micro::client& client() {
     if (!cli)
@@ -324,6 +327,8 @@ micro::client& service::client() { return impl_->client(); }
 const options& service::opts() const { return impl_->opts; }
 std::string service::address() const { return impl_->address; }
 std::string service::node_id() const { return impl_->node_id; }
+std::string service::http_address() const { return impl_->http.address(); }
+http::router& service::http_routes() { return impl_->http_routes; }
 micro::metadata service::node_metadata() const {
   return impl_->registered.nodes.empty() ? impl_->opts.metadata : impl_->registered.nodes.front().meta;
 }
@@ -341,6 +346,9 @@ status service::start() {
   if (!actors::split_host_port(d.opts.server_address, host, port))
     return errors::bad_request(service_error_id, "invalid server address \"" + d.opts.server_address + "\"");
   if (auto st = d.client().configured(); !st)  // an unknown or misconfigured registry
+    return st;
+  // Live (/health) from here on; ready (/ready) once registered.
+  if (auto st = d.http.start(d.opts.http_address, d.http_routes); !st)
     return st;
   d.rt = detail::acquire_runtime(d.opts);
   auto& sys = d.rt->system();
@@ -436,7 +444,9 @@ status service::start() {
   if (auto st = d.start_subscriptions(broker); !st)
     return st;
   d.running = true;
-  return d.do_register();
+  auto registered = d.do_register();
+  d.http.set_ready(static_cast<bool>(registered));
+  return registered;
 }
 
 status service::stop() {
@@ -444,6 +454,7 @@ status service::stop() {
   if (!d.running)
     return {};
   d.running = false;
+  d.http.set_ready(false);  // probes see "not ready" before the node deregisters and drains
   status outcome;
   auto reg = d.client().registry();
   auto st = reg->deregister_service(d.registered);
@@ -471,6 +482,7 @@ status service::stop() {
   caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);
   d.node = nullptr;
   d.service_actor = nullptr;
+  d.http.stop();
   return outcome;
 }
 
@@ -502,6 +514,8 @@ int service::run() {
   }
   std::cerr << "service " << d.opts.name << " (" << d.node_id << ") listening on " << d.address
             << ", registry " << d.client().registry()->name() << "\n";
+  if (auto http = d.http.address(); !http.empty())
+    std::cerr << "service " << d.opts.name << " http listening on " << http << " (/health, /ready)\n";
   // Wait for a stop request; re-register every interval so TTL-based registries keep us.
   pollfd pfd{d.wake_pipe[0], POLLIN, 0};
   auto interval_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d.opts.register_interval).count());

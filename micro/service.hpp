@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "http/router.hpp"
 #include "micro/client.hpp"
 #include "micro/options.hpp"
 #include "micro/result.hpp"
@@ -50,6 +51,12 @@ class service {
   /// The metadata the node advertises (valid after start()): the options' metadata, and the
   /// transport it takes calls over when not caf (transport=tcp, transport_address=PORT).
   micro::metadata node_metadata() const;
+  /// The HTTP listener's bound "host:port" (valid after start(); empty when MICRO_HTTP_ADDRESS
+  /// is not set): /health (live) and /ready (registered and serving).
+  std::string http_address() const;
+  /// Routes the HTTP listener serves besides /health and /ready (e.g. an embedded gateway,
+  /// micro/cli/README); add them before start().
+  http::router& http_routes();
 
  private:
   struct impl;

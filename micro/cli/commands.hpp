@@ -53,6 +53,21 @@ int bench(micro::client& client, const std::vector<std::string>& args);
 /// it prints "micro subscribe: subscribed to TOPIC ..." on stderr. Runs until SIGINT/SIGTERM, exit 0.
 int subscribe(const micro::options& opts, const std::vector<std::string>& args);
 
+/// micro api [--address HOST:PORT] [--timeout D] [--max_timeout D] [--max_body SIZE]
+/// [--max_concurrency N] [--workers N] [--max_streams N] [--cors ORIGIN,...] [--subscribe_address A]: the HTTP/JSON
+/// gateway (api/gateway.hpp) on --address (MICRO_API_ADDRESS, default 127.0.0.1:8080); prints
+/// "micro api: listening on http://HOST:PORT ..." on stderr once it serves; runs until
+/// SIGINT/SIGTERM, exit 0. Bad flags: 400; an address it cannot listen on: 503.
+int api(micro::client& client, const std::vector<std::string>& args);
+
+/// micro mcp [--http HOST:PORT] [--allow NAME,...] [--timeout D] [--rate R] [--refresh D] [--descriptors F]: every
+/// unary endpoint as an MCP tool (api/mcp.hpp): JSON-RPC on stdin/stdout, or streamable HTTP at
+/// http://HOST:PORT/mcp until SIGINT/SIGTERM. --allow: services or SERVICE.Service.Method tools
+/// offered (default all); --timeout: each call's deadline (10s); --rate: calls/s in all;
+/// --refresh: how often the registry is read for list changes (1s); --descriptors FILE: a
+/// protoc FileDescriptorSet whose messages give the tools' input schemas.
+int mcp(micro::client& client, const std::vector<std::string>& args);
+
 /// A registry failure as a coded error: not_found 404, invalid_argument 400, anything else
 /// (unavailable, stopped) 503. The detail is the registry's own message.
 micro::error registry_error(const registry::status& st);

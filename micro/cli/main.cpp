@@ -32,6 +32,16 @@ const char* usage =
   "                          send each JSON line of stdin on a stream, print each message\n"
   "                          received as a JSON line; end of stdin half-closes (--timeout:\n"
   "                          the whole stream's deadline; --window: the server's credit)\n"
+  "  api [--address HOST:PORT] [--timeout D] [--max_body SIZE] [--max_concurrency N] [--cors ORIGINS]\n"
+  "                          HTTP/JSON gateway: POST /SERVICE/Service/Method with a JSON body,\n"
+  "                          /publish/TOPIC, server streams as SSE (Accept: text/event-stream),\n"
+  "                          GET /subscribe/TOPIC as SSE,\n"
+  "                          GET /health and /ready; until SIGINT/SIGTERM (default 127.0.0.1:8080,\n"
+  "                          MICRO_API_ADDRESS)\n"
+  "  mcp [--http HOST:PORT] [--allow NAME,...] [--timeout D] [--rate R] [--descriptors FILE]\n"
+  "                          every endpoint as a Model Context Protocol tool, on stdio\n"
+  "                          (default) or streamable HTTP at http://HOST:PORT/mcp; input\n"
+  "                          schemas from a protoc --descriptor_set_out FILE\n"
   "  subscribe TOPIC [--queue GROUP] [--metadata]\n"
   "                          print each message on TOPIC as a JSON line until SIGINT/SIGTERM\n"
   "                          (--queue: one of the group's members gets each message;\n"
@@ -71,6 +81,10 @@ int main(int argc, char** argv) {
       return micro::cli::publish(client, args);
     if (command == "stream")
       return micro::cli::stream(client, args);
+    if (command == "api")
+      return micro::cli::api(client, args);
+    if (command == "mcp")
+      return micro::cli::mcp(client, args);
   } catch (const micro::error& e) {
     return micro::cli::fail(e);
   }
