@@ -154,7 +154,7 @@ struct etcd_registry::state {
 
   void publish(std::vector<event> events) {
     for (auto& ev : events)
-      watchers.publish(ev.type, std::move(ev.svc));
+      watchers.publish_numbered(std::move(ev));
   }
 
   // Returns false when stopping.

@@ -95,7 +95,11 @@ std::unique_ptr<watcher> watcher_set::add(const std::string& service_name) {
 }
 
 void watcher_set::publish(event_type type, service svc) {
-  event ev{type, std::move(svc), std::chrono::system_clock::now(), ++revision_};
+  publish_numbered(event{type, std::move(svc), std::chrono::system_clock::now(), revision_ + 1});
+}
+
+void watcher_set::publish_numbered(event ev) {
+  revision_ = std::max(revision_, ev.revision);
   queues_.erase(std::remove_if(queues_.begin(), queues_.end(),
                                [&](const std::shared_ptr<event_queue>& q) {
                                  if (q->stopped()) return true;

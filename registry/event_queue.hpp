@@ -65,6 +65,9 @@ class watcher_set {
   // Numbers the change (event::revision) and sends it to the watchers that want it; drops
   // watchers that stopped or overflowed on the way.
   void publish(event_type type, service svc);
+  // The same for a backend that numbers changes itself (etcd: its revisions), so events compare
+  // with the revision its lookups report.
+  void publish_numbered(event ev);
   void close_all();
   // The revision of the last change published (0: none yet). Read under the backend's lock
   // together with its state, it says which events that state already reflects.

@@ -54,7 +54,7 @@ inline const registry_under_test& tested_registry() {
       return registry_under_test{name, "", {}};
     static etcd_server etcd;
     // Short leases, so a SIGKILLed node leaves within seconds (mDNS: Avahi withdraws at once).
-    return registry_under_test{name, etcd.url(), {{"MICRO_REGISTER_TTL", "3"}, {"MICRO_REGISTER_INTERVAL", "1"}}};
+    return registry_under_test{name, etcd.url(), {{"MICRO_REGISTER_TTL", "3s"}, {"MICRO_REGISTER_INTERVAL", "1s"}}};
   }();
   return tested;
 }

@@ -13,7 +13,7 @@ namespace {
 running_server start_etcd_server(const std::string& name, const etcd_server& etcd) {
   server_config cfg{name};
   cfg.env = {{"MICRO_REGISTRY", "etcd"}, {"MICRO_REGISTRY_ADDRESS", etcd.url()},
-             {"MICRO_REGISTER_TTL", "3"}, {"MICRO_REGISTER_INTERVAL", "1"}};
+             {"MICRO_REGISTER_TTL", "3s"}, {"MICRO_REGISTER_INTERVAL", "1s"}};
   return start_test_server(cfg);
 }
 
