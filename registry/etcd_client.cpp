@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include "registry/curl_buffer.hpp"
+
 #include <mutex>
 #include <sstream>
 
@@ -10,23 +12,6 @@ namespace micro::registry {
 namespace {
 
 const std::string registry_name = "etcd";
-
-struct body_sink {
-  std::string data;
-  std::size_t limit = 0;
-  bool overflow = false;
-};
-
-std::size_t write_body(char* ptr, std::size_t size, std::size_t n, void* user) {
-  auto* sink = static_cast<body_sink*>(user);
-  const auto bytes = size * n;
-  if (sink->data.size() + bytes > sink->limit) {
-    sink->overflow = true;
-    return 0;  // makes curl fail with CURLE_WRITE_ERROR
-  }
-  sink->data.append(ptr, bytes);
-  return bytes;
-}
 
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t");
@@ -108,7 +93,7 @@ result<nlohmann::json> etcd_client::post(const std::string& path, const nlohmann
   for (std::size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
     const auto index = (s.preferred + attempt) % endpoints_.size();
     const auto url = endpoints_[index] + path;
-    body_sink sink;
+    bounded_buffer sink;
     sink.limit = s.opts.max_response_bytes;
     curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
     curl_easy_reset(s.curl);
@@ -116,7 +101,7 @@ result<nlohmann::json> etcd_client::post(const std::string& path, const nlohmann
     curl_easy_setopt(s.curl, CURLOPT_POSTFIELDS, request.c_str());
     curl_easy_setopt(s.curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.size()));
     curl_easy_setopt(s.curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, write_body);
+    curl_easy_setopt(s.curl, CURLOPT_WRITEFUNCTION, append_bounded);
     curl_easy_setopt(s.curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(s.curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s.opts.connect_timeout.count()));
     curl_easy_setopt(s.curl, CURLOPT_TIMEOUT_MS, static_cast<long>(s.opts.request_timeout.count()));

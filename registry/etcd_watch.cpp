@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include "registry/curl_buffer.hpp"
 #include "registry/etcd_client.hpp"
 
 namespace micro::registry {
@@ -9,23 +10,6 @@ namespace micro::registry {
 namespace {
 
 const std::string registry_name = "etcd";
-
-struct stream_buffer {
-  std::string data;
-  std::size_t limit = 0;
-  bool overflow = false;
-};
-
-std::size_t append(char* ptr, std::size_t size, std::size_t n, void* user) {
-  auto* buf = static_cast<stream_buffer*>(user);
-  const auto bytes = size * n;
-  if (buf->data.size() + bytes > buf->limit) {
-    buf->overflow = true;
-    return 0;
-  }
-  buf->data.append(ptr, bytes);
-  return bytes;
-}
 
 std::size_t discard(char*, std::size_t size, std::size_t n, void*) { return size * n; }
 
@@ -83,7 +67,7 @@ status etcd_watch_stream::run(const std::string& endpoint, const nlohmann::json&
   if (!s.multi)
     return make_error(errc::unavailable, registry_name, "no HTTP client");
   const auto body = request.dump();
-  stream_buffer buf;
+  bounded_buffer buf;
   buf.limit = s.opts.max_message_bytes;
 
   easy stream;
@@ -93,7 +77,7 @@ status etcd_watch_stream::run(const std::string& endpoint, const nlohmann::json&
   curl_easy_setopt(stream.handle, CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(stream.handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   curl_easy_setopt(stream.handle, CURLOPT_HTTPHEADER, stream.headers);
-  curl_easy_setopt(stream.handle, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(stream.handle, CURLOPT_WRITEFUNCTION, append_bounded);
   curl_easy_setopt(stream.handle, CURLOPT_WRITEDATA, &buf);
   curl_easy_setopt(stream.handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(s.opts.connect_timeout.count()));
   curl_easy_setopt(stream.handle, CURLOPT_NOSIGNAL, 1L);
