@@ -330,9 +330,16 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
     if (!opened)
       return answer(error_reply(opened.error()));
     auto s = std::make_shared<micro::raw_stream>(std::move(*opened));
-    if (auto st = s->send(body); !st)
-      return answer(error_reply(st.error()));
-    s->close_send();
+    // The handler may end the stream before our one message is in, so a failed send is not yet
+    // the answer: what decides is whether anything comes back. A stream that ends in an error
+    // before its first message is a plain error answer; once a message is in, it is SSE.
+    if (s->send(body))
+      s->close_send();
+    std::string msg;
+    bool first = s->recv(msg);
+    if (!first)
+      if (auto st = s->final_status(); !st)
+        return answer(error_reply(st.error()));
     http::response head;
     head.content_type = "text/event-stream";
     head.headers["Cache-Control"] = "no-cache";
@@ -344,8 +351,7 @@ struct gateway::impl : std::enable_shared_from_this<impl> {
       if (auto live = weak.lock())
         live->cancel("the HTTP client went away");
     });
-    std::string msg;
-    while (s->recv(msg))
+    for (bool more = first; more; more = s->recv(msg))
       if (!sink->send(sse_event("", msg))) {
         s->cancel("the HTTP client went away");
         break;

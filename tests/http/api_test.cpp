@@ -134,6 +134,7 @@ TEST_CASE("micro api streams a server stream as Server-Sent Events", "[api]") {
   CHECK(r.body == expected);
   // A failing stream ends with an error event carrying the error's JSON.
   auto failed = post(gw.url + "/stream-test/Stream/Fail", "{}", {"Accept: text/event-stream"});
+  CAPTURE(failed.status, failed.body);
   CHECK(failed.body.find("event: error\ndata: {") != std::string::npos);
   // No such stream endpoint: a plain error answer.
   auto missing = post(gw.url + "/stream-test/Stream/Nope", "{}", {"Accept: text/event-stream"});
