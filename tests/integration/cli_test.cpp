@@ -179,11 +179,12 @@ TEST_CASE("micro services and micro describe", "[integration][cli]") {
     auto run = run_cli(reg, {"services", "--nodes"});
     INFO("stdout: " << run.out << "stderr: " << run.err);
     CHECK(run.status.code == 0);
-    // The static registry has no versions, ids or metadata: "-" in their columns.
-    CHECK(run.out == "SERVICE  VERSION  NODE  HOST  ADDRESS\n"
-                     "alpha    -        -     -     127.0.0.1:9001\n"
-                     "alpha    -        -     -     127.0.0.1:9002\n"
-                     "zeta     -        -     -     127.0.0.1:9003\n");
+    // The static registry has no versions or metadata ("-" there); its node ids are made of the
+    // service and the address.
+    CHECK(run.out == "SERVICE  VERSION  NODE                  HOST  ADDRESS\n"
+                     "alpha    -        alpha-127.0.0.1:9001  -     127.0.0.1:9001\n"
+                     "alpha    -        alpha-127.0.0.1:9002  -     127.0.0.1:9002\n"
+                     "zeta     -        zeta-127.0.0.1:9003   -     127.0.0.1:9003\n");
   }
   SECTION("micro describe: the nodes as text") {
     auto run = run_cli(reg, {"describe", "alpha"});
