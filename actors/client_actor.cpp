@@ -71,6 +71,7 @@ struct client_state {
   std::unordered_map<caf::actor_addr, std::string> address_of;
   std::unordered_map<uint64_t, outgoing> backing_off;       // waiting for their retry
   std::unique_ptr<transport_client> transports;                            // made on first use
+  transport::transport_options transport_options;                          // for it: limits, TLS
   std::unordered_map<uint64_t, std::pair<std::string, outgoing>> over_transport;  // by call id: node, call
   uint64_t next_id = 0;
   actors::selector selector;
@@ -267,10 +268,12 @@ void send_over_transport(client_self* self, const std::string& address, const no
   if (!st.transports) {
     // Weak: the state owns the transport client, a strong handle in it would keep the actor alive.
     auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
-    st.transports = std::make_unique<transport_client>([me](uint64_t id, call_outcome o) {
-      if (auto strong = me.lock())
-        caf::anon_send(caf::actor_cast<caf::actor>(strong), transport_outcome_atom::value, id, std::move(o));
-    });
+    st.transports = std::make_unique<transport_client>(
+        [me](uint64_t id, call_outcome o) {
+          if (auto strong = me.lock())
+            caf::anon_send(caf::actor_cast<caf::actor>(strong), transport_outcome_atom::value, id, std::move(o));
+        },
+        st.transport_options);
   }
   auto id = st.next_id++;
   auto timeout = std::chrono::nanoseconds{out.req.timeout_ns};
@@ -323,6 +326,14 @@ void dispatch(client_self* self, outgoing out) {
     send_over_transport(self, address, route->second, std::move(out));
     return;
   }
+  if (st.transport_options.tls.enabled() && !out.stream_end) {
+    // This process wants TLS; CAF's BASP has none: never fall back to plaintext.
+    attempt_failed(self, std::move(out), address, attempt_failure::not_delivered,
+                   make_error_response(503, client_error_id,
+                                       "not calling the node at " + address + " in plaintext over the caf transport: "
+                                       "TLS is on here (MICRO_TLS_CA); nodes must serve with MICRO_TRANSPORT=tcp"));
+    return;
+  }
   auto it = st.connections.find(address);
   if (it != st.connections.end() && it->second.remote) {
     send_on(self, address, std::move(out));
@@ -334,8 +345,9 @@ void dispatch(client_self* self, outgoing out) {
     connect(self, address);
 }
 
-caf::behavior client_actor(client_self* self, selector_config cfg) {
+caf::behavior client_actor(client_self* self, selector_config cfg, transport::transport_options transports) {
   self->state.selector = actors::selector{cfg};
+  self->state.transport_options = std::move(transports);
   install_default_handler(self);
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& st = self->state;
@@ -429,7 +441,9 @@ caf::behavior client_actor(client_self* self, selector_config cfg) {
 
 }  // namespace
 
-caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg) { return sys.spawn(client_actor, cfg); }
+caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg, transport::transport_options transports) {
+  return sys.spawn(client_actor, cfg, std::move(transports));
+}
 
 bool split_host_port(const std::string& address, std::string& host, uint16_t& port) {
   auto colon = address.rfind(':');

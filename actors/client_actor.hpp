@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "transport/transport.hpp"
 #include "actors/atoms.hpp"
 #include "actors/call_plan.hpp"
 #include "caf/actor.hpp"
@@ -27,7 +28,9 @@ using node_handle_atom = caf::atom_constant<caf::atom("m_nodeh")>;
 /// - `(reset_atom, std::vector<std::string> addresses)`: forget those nodes' marks.
 /// - `(node_handle_atom, std::string address)` -> `caf::actor`: the node actor at `address`,
 ///   over the process's one connection to it (for the broker actor).
-caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg = {});
+/// `transports`: limits and TLS of the byte transports (tcp, memory) it dials.
+caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg = {},
+                              transport::transport_options transports = {});
 
 /// Splits "host:port"; false if malformed.
 bool split_host_port(const std::string& address, std::string& host, uint16_t& port);

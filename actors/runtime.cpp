@@ -74,7 +74,7 @@ caf::actor_system& runtime::system() noexcept { return *impl_->system; }
 caf::actor runtime::client_actor() {
   std::lock_guard<std::mutex> guard{impl_->client_mutex};
   if (!impl_->client)
-    impl_->client = spawn_client_actor(*impl_->system, config_.selector);
+    impl_->client = spawn_client_actor(*impl_->system, config_.selector, config_.byte_transports);
   return impl_->client;
 }
 

@@ -10,6 +10,7 @@
 #include "actors/basp_guard.hpp"
 #include "actors/broker_actor.hpp"
 #include "actors/selector.hpp"
+#include "transport/transport.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
 
@@ -24,6 +25,7 @@ struct runtime_config {
   selector_config selector;  // of the process's client actor
   guard_limits guard;  // every BASP connection of the process (actors/basp_guard.hpp)
   broker_config broker;  // the process's broker actor (actors/broker_actor.hpp)
+  transport::transport_options byte_transports;  // limits and TLS of the tcp/memory transports
 };
 
 class runtime {

@@ -23,6 +23,7 @@ struct node_link {
 
 struct transport_client::state : std::enable_shared_from_this<transport_client::state> {
   outcome_handler on_outcome;
+  transport::transport_options options;  // of every transport made here
   std::mutex mutex;  // guards everything below
   std::map<std::string, std::shared_ptr<transport::transport>> transports;  // by name, made on first use
   std::map<std::string, node_link> links;                                    // by "name address"
@@ -110,8 +111,10 @@ struct transport_client::state : std::enable_shared_from_this<transport_client::
   }
 };
 
-transport_client::transport_client(outcome_handler on_outcome) : state_{std::make_shared<state>()} {
+transport_client::transport_client(outcome_handler on_outcome, transport::transport_options options)
+  : state_{std::make_shared<state>()} {
   state_->on_outcome = std::move(on_outcome);
+  state_->options = std::move(options);
 }
 
 transport_client::~transport_client() = default;
@@ -135,6 +138,7 @@ void transport_client::call(const std::string& transport_name, const std::string
   auto key = transport_name + " " + address;
   transport::connection_ptr conn;
   std::shared_ptr<transport::transport> to_dial;
+  std::string cannot_make;  // why the transport could not be made (bad TLS files, say)
   std::set<uint64_t> lost;  // of a connection that closed and whose close is not processed yet
   std::string closed_peer;
   {
@@ -154,13 +158,27 @@ void transport_client::call(const std::string& transport_name, const std::string
       link.queued.emplace_back(id, std::move(body));
       if (!dialing) {
         auto& t = state_->transports[transport_name];
-        if (!t) t = transport::make_transport(transport_name).value;
+        if (!t) {
+          auto made = transport::make_transport(transport_name, state_->options);
+          if (made)
+            t = made.value;
+          else
+            cannot_make = made.st.message;
+        }
         to_dial = t;
+        if (!t) {
+          state_->links.erase(key);  // nothing will dial: the call fails below
+          state_->transports.erase(transport_name);
+        }
       }
     }
   }
   for (auto lost_id : lost)
     state_->fail(lost_id, call_outcome::kind::lost, "connection to " + closed_peer + " closed");
+  if (!cannot_make.empty()) {
+    state_->fail(id, call_outcome::kind::not_delivered, "cannot call the node at " + address + ": " + cannot_make);
+    return;
+  }
   if (conn) {
     state_->send(key, conn, id, std::move(body));
     return;

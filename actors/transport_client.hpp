@@ -10,6 +10,7 @@
 #include <string>
 
 #include "actors/wire.hpp"
+#include "transport/transport.hpp"
 
 namespace micro::actors {
 
@@ -29,7 +30,8 @@ class transport_client {
   using outcome_handler = std::function<void(uint64_t id, call_outcome)>;
 
   /// `on_outcome` runs once per call, on a transport or dialer thread: it must be quick.
-  explicit transport_client(outcome_handler on_outcome);
+  /// `options` (limits, TLS) apply to every connection this client dials.
+  explicit transport_client(outcome_handler on_outcome, transport::transport_options options = {});
   ~transport_client();
   transport_client(const transport_client&) = delete;
   transport_client& operator=(const transport_client&) = delete;

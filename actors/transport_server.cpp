@@ -118,8 +118,9 @@ struct transport_server::impl {
 
 transport::result<std::unique_ptr<transport_server>> transport_server::start(caf::actor_system& sys,
                                                                              const std::string& transport_name,
-                                                                             const std::string& address) {
-  auto made = transport::make_transport(transport_name);
+                                                                             const std::string& address,
+                                                                             const transport::transport_options& options) {
+  auto made = transport::make_transport(transport_name, options);
   if (!made)
     return {made.st, nullptr};
   auto d = std::make_shared<impl>();

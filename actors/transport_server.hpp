@@ -19,10 +19,12 @@ namespace micro::actors {
 
 class transport_server {
  public:
-  /// Listens on `address` ("host:port", port 0 = any) with the transport named `transport_name`.
+  /// Listens on `address` ("host:port", port 0 = any) with the transport named `transport_name`,
+  /// whose connections keep `options` (limits, TLS).
   static transport::result<std::unique_ptr<transport_server>> start(caf::actor_system& sys,
                                                                      const std::string& transport_name,
-                                                                     const std::string& address);
+                                                                     const std::string& address,
+                                                                     const transport::transport_options& options);
   ~transport_server();
 
   /// Serves `name` from now on: `actor` is its service actor, `inline_endpoints` those run on the

@@ -9,10 +9,12 @@ namespace micro::broker {
 subscription::~subscription() = default;
 backend::~backend() = default;
 
-result<std::shared_ptr<backend>> make_backend(const std::string& name, const std::string& address) {
+result<std::shared_ptr<backend>> make_backend(const std::string& name, const std::string& address,
+                                              const tls_files& tls) {
   if (name == "nats") {
     nats_options opts;
     opts.url = address;
+    opts.tls = tls;
     auto r = nats_backend::connect(std::move(opts));
     return {r.st, r.value};
   }

@@ -78,9 +78,15 @@ class backend {
                                                           deliver_fn deliver) = 0;
 };
 
+/// TLS files for a backend that connects to a server (PEM; empty: TLS off).
+struct tls_files {
+  std::string ca, cert, key;
+};
+
 /// "nats" with address "nats://127.0.0.1:4222" (empty: that default). unavailable, naming the
 /// address and how to start a server, when it cannot connect; invalid_argument for an unknown
-/// name (listing the known ones).
-result<std::shared_ptr<backend>> make_backend(const std::string& name, const std::string& address);
+/// name (listing the known ones) or TLS files libnats cannot load.
+result<std::shared_ptr<backend>> make_backend(const std::string& name, const std::string& address,
+                                              const tls_files& tls = {});
 
 }  // namespace micro::broker

@@ -434,6 +434,27 @@ class nats_subscription final : public subscription {
   natsSubscription* sub_;
 };
 
+// TLS as `tls` says (nothing when it names no CA). libnats checks the server's certificate
+// against the CA and the host name of the URL.
+status apply_tls(natsOptions* no, const tls_files& tls) {
+  if (tls.ca.empty() && tls.cert.empty())
+    return {};
+  if (tls.ca.empty())
+    return {errc::invalid_argument, kPrefix + "TLS needs a CA file to verify the server (MICRO_TLS_CA)"};
+  natsStatus s = natsOptions_SetSecure(no, true);
+  if (s == NATS_OK)
+    s = natsOptions_LoadCATrustedCertificates(no, tls.ca.c_str());
+  if (s != NATS_OK)
+    return {errc::invalid_argument, kPrefix + "cannot load the CA " + quoted(tls.ca) + ": " + nats_error(s)};
+  if (!tls.cert.empty()) {
+    s = natsOptions_LoadCertificatesChain(no, tls.cert.c_str(), tls.key.c_str());
+    if (s != NATS_OK)
+      return {errc::invalid_argument,
+              kPrefix + "cannot load the certificate " + quoted(tls.cert) + " and key " + quoted(tls.key) + ": " + nats_error(s)};
+  }
+  return {};
+}
+
 }  // namespace
 
 result<std::shared_ptr<nats_backend>> nats_backend::connect(nats_options opts) {
@@ -468,6 +489,11 @@ result<std::shared_ptr<nats_backend>> nats_backend::connect(nats_options opts) {
   natsOptions_SetReconnectedCB(no, on_reconnected, holder);
   natsOptions_SetClosedCB(no, on_closed, holder);
   natsOptions_SetErrorHandler(no, on_error, holder);
+  if (auto tls = apply_tls(no, opts.tls); !tls.ok()) {
+    natsOptions_Destroy(no);
+    delete holder;
+    return {tls, nullptr};
+  }
 
   s = natsConnection_Connect(&st->nc, no);
   natsOptions_Destroy(no);

@@ -51,6 +51,10 @@ struct nats_options {
   /// (a "slow consumer"). libnats' defaults.
   int pending_msgs_limit = 65536;
   int pending_bytes_limit = 64 * 1024 * 1024;
+  /// TLS (PEM files): with a CA the connection is TLS and the server's certificate must chain to
+  /// it (and name the host of `url`, libnats' check); a certificate and key are shown to a server
+  /// that verifies clients (nats-server --tlsverify).
+  tls_files tls;
 };
 
 inline constexpr const char* kDefaultNatsUrl = "nats://127.0.0.1:4222";

@@ -262,7 +262,7 @@ actors::subscriber_list client::impl::subscribers_of(const std::string& topic) {
 result<std::shared_ptr<broker::backend>> client::impl::broker_backend() {
   std::lock_guard<std::mutex> guard{nats_mutex};
   if (!nats) {
-    auto opened = broker::make_backend(opts.broker, opts.broker_address);
+    auto opened = broker::make_backend(opts.broker, opts.broker_address, {opts.tls_ca, opts.tls_cert, opts.tls_key});
     if (!opened)
       return make_error("micro.broker", opened.st.code == broker::errc::invalid_argument ? 400 : 503, opened.st.message);
     nats = opened.value;

@@ -264,6 +264,23 @@ const std::vector<option_entry>& entries() {
     {{"transport_max_connections", "MICRO_TRANSPORT_MAX_CONNECTIONS", "--transport_max_connections", "connections at once, lowered to leave max(64, 1/8) of the fd limit free"},
      [](options& o, const std::string& v) { return set_count(o.max_connections, "transport_max_connections", v); },
      [](const options& o) { return std::to_string(o.max_connections); }},
+    {{"tls_cert", "MICRO_TLS_CERT", "--tls_cert", "this node's TLS certificate (PEM file; transport tcp, broker nats)"},
+     [](options& o, const std::string& v) -> status { o.tls_cert = v; return {}; },
+     [](const options& o) { return o.tls_cert; }},
+    {{"tls_key", "MICRO_TLS_KEY", "--tls_key", "the private key of tls_cert (PEM file)"},
+     [](options& o, const std::string& v) -> status { o.tls_key = v; return {}; },
+     [](const options& o) { return o.tls_key; }},
+    {{"tls_ca", "MICRO_TLS_CA", "--tls_ca", "CA that peers' certificates must chain to (PEM file); set: TLS on"},
+     [](options& o, const std::string& v) -> status { o.tls_ca = v; return {}; },
+     [](const options& o) { return o.tls_ca; }},
+    {{"tls_mutual", "MICRO_TLS_MUTUAL", "--tls_mutual", "serving over TLS, also require a client certificate signed by tls_ca: true | false"},
+     [](options& o, const std::string& v) -> status {
+       if (v != "true" && v != "false")
+         return bad_value("tls_mutual", v, "expected true or false");
+       o.tls_mutual = v == "true";
+       return {};
+     },
+     [](const options& o) { return std::string{o.tls_mutual ? "true" : "false"}; }},
     {{"scheduler", "MICRO_SCHEDULER", "--scheduler", "CAF scheduler policy: sharing | stealing"},
      [](options& o, const std::string& v) -> status {
        if (v != "sharing" && v != "stealing")

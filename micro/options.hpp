@@ -55,6 +55,11 @@ struct options {
   std::chrono::milliseconds handshake_timeout{5000};  // connect to completed handshake
   std::chrono::milliseconds idle_timeout{60000};  // no complete frame for this long closes; 0: never
   std::size_t max_connections = 1024;  // lowered to leave fds free (README: Configuration)
+  // -- TLS (transport tcp, broker nats; README: Security) ----------------------
+  std::string tls_cert;                   // this node's certificate (PEM); needed to serve over TLS
+  std::string tls_key;                    // its private key (PEM)
+  std::string tls_ca;                     // the CA peers' certificates must chain to; set: TLS on
+  bool tls_mutual = false;                // serving: require a client certificate signed by tls_ca
   // -- runtime (CAF) ---------------------------------------------------------
   std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
   std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)

@@ -345,6 +345,14 @@ status service::start() {
   uint16_t port = 0;
   if (!actors::split_host_port(d.opts.server_address, host, port))
     return errors::bad_request(service_error_id, "invalid server address \"" + d.opts.server_address + "\"");
+  if (!d.opts.tls_ca.empty() || !d.opts.tls_cert.empty()) {
+    if (d.opts.transport != "tcp")
+      return errors::bad_request(service_error_id, "TLS (MICRO_TLS_*) needs MICRO_TRANSPORT=tcp: the " + d.opts.transport +
+                                                     " transport has no TLS yet");
+    if (d.opts.tls_cert.empty() || d.opts.tls_key.empty())
+      return errors::bad_request(service_error_id, "serving over TLS needs a certificate and its key "
+                                                   "(MICRO_TLS_CERT, MICRO_TLS_KEY)");
+  }
   if (auto st = d.client().configured(); !st)  // an unknown or misconfigured registry
     return st;
   // Live (/health) from here on; ready (/ready) once registered.
@@ -417,7 +425,7 @@ status service::start() {
     // Unary calls over micro's own transport; CAF stays published for streams and pub/sub.
     // tcp: a free port on the node's host; memory: a fresh name (two services, two listeners).
     auto listen_at = d.opts.transport == "tcp" ? (host.empty() ? "0.0.0.0" : host) + ":0" : std::string{};
-    auto started = actors::transport_server::start(sys, d.opts.transport, listen_at);
+    auto started = actors::transport_server::start(sys, d.opts.transport, listen_at, d.rt->config().byte_transports);
     if (!started) {
       caf::anon_send_exit(d.node, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);

@@ -252,7 +252,8 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         return;
       if (ec) {
         if (self->tls_ && ec.category() == asio::error::get_ssl_category() && ec != asio::ssl::error::stream_truncated)
-          self->close_now(self->tls_failure("TLS with " + self->peer_, ec), true);
+          // (Dialling, before the hellos: the dial's result says it; no log line of ours.)
+          self->close_now(self->tls_failure("TLS with " + self->peer_, ec), self->accepted_ || self->handshaken_);
         else if (ec == asio::error::eof && !self->handshaken_ && !self->accepted_)
           self->close_now(status::error(errc::handshake_failed, "peer closed the connection before the handshake "
                                                                 "(a TLS node, when this side has no TLS?)"),

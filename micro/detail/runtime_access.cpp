@@ -19,6 +19,11 @@ std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
   cfg.broker.batch = opts.broker_batch;
   cfg.broker.batches_in_flight = opts.broker_batches_in_flight;
   cfg.broker.linger = opts.broker_linger;
+  // The byte transports (tcp, memory) keep the same limits as the guard of CAF's connections.
+  cfg.byte_transports.limits.max_frame_size = opts.max_frame_size;
+  cfg.byte_transports.limits.handshake_timeout = opts.handshake_timeout;
+  cfg.byte_transports.limits.idle_timeout = opts.idle_timeout;
+  cfg.byte_transports.tls = {opts.tls_cert, opts.tls_key, opts.tls_ca, opts.tls_mutual};
   return actors::runtime::acquire(cfg);
 }
 

@@ -51,13 +51,14 @@ int unused_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
-nats_server::nats_server(int port, std::chrono::milliseconds timeout) {
+nats_server::nats_server(int port, std::chrono::milliseconds timeout, std::vector<std::string> extra_args) {
   std::string binary = find_nats_server();
   if (binary.empty()) {
     throw std::runtime_error("nats-server not found (on PATH, /usr/sbin or $NATS_SERVER): run scripts/install-deps");
   }
-  proc_ = std::make_unique<process>(
-      binary, std::vector<std::string>{"-a", "127.0.0.1", "-p", port == 0 ? "-1" : std::to_string(port)});
+  std::vector<std::string> args{"-a", "127.0.0.1", "-p", port == 0 ? "-1" : std::to_string(port)};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  proc_ = std::make_unique<process>(binary, args);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto left = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "process.hpp"
 
@@ -25,7 +26,9 @@ class nats_server {
   /// Starts `nats-server -a 127.0.0.1 -p <port>`; port 0 lets the server pick a free one (-p -1)
   /// and reads it from its log. Returns once it logged "Server is ready"; throws
   /// std::runtime_error (with its output) if it is not ready within `timeout`.
-  explicit nats_server(int port = 0, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// `extra_args` go after the address and port (TLS: --tls --tlscert F --tlskey F ...).
+  explicit nats_server(int port = 0, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                       std::vector<std::string> extra_args = {});
   ~nats_server();
   nats_server(const nats_server&) = delete;
   nats_server& operator=(const nats_server&) = delete;

@@ -16,9 +16,11 @@ std::string script(const std::string& d) {
     return "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d + "/" + name +
            ".key -out " + d + "/" + name + ".crt -days 2 -subj /CN=" + cn + " && ";
   };
+  // Named for loopback (IP 127.0.0.1, DNS localhost): clients that check the host name (libnats) accept them.
   auto signed_by = [&](const std::string& name, const std::string& by, const std::string& days) {
-    return key + " -keyout " + d + "/" + name + ".key -out " + d + "/" + name + ".csr -subj /CN=" + name + " && " +
-           "openssl x509 -req -in " + d + "/" + name + ".csr -CA " + d + "/" + by + ".crt -CAkey " + d + "/" + by +
+    return key + " -keyout " + d + "/" + name + ".key -out " + d + "/" + name + ".csr -subj /CN=" + name +
+           " -addext subjectAltName=IP:127.0.0.1,DNS:localhost && " + "openssl x509 -req -in " + d + "/" + name +
+           ".csr -copy_extensions copy -CA " + d + "/" + by + ".crt -CAkey " + d + "/" + by +
            ".key -CAcreateserial -out " + d + "/" + name + ".crt -days " + days + " && ";
   };
   return "( " + ca("ca", "micro-test-ca") + ca("stranger-ca", "stranger-ca") + signed_by("node", "ca", "2") +
