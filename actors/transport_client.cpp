@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/transport_limits.hpp"
 #include "actors/wire_body.hpp"
 #include "transport/transport.hpp"
 
@@ -154,7 +155,7 @@ void transport_client::call(const std::string& transport_name, const std::string
       link.queued.emplace_back(id, std::move(body));
       if (!dialing) {
         auto& t = state_->transports[transport_name];
-        if (!t) t = transport::make_transport(transport_name).value;
+        if (!t) t = transport::make_transport(transport_name, {transport_limits(), nullptr}).value;
         to_dial = t;
       }
     }

@@ -1,6 +1,8 @@
 #include "actors/transport_server.hpp"
 
 #include "actors/default_handler.hpp"
+#include "actors/metadata_limits.hpp"
+#include "actors/transport_limits.hpp"
 #include "actors/wire_body.hpp"
 #include "caf/all.hpp"
 
@@ -79,6 +81,10 @@ struct transport_server::impl {
       conn->close(st);  // not micro's request format: nothing more from this peer makes sense
       return;
     }
+    if (auto why = check_metadata(req.metadata); !why.empty()) {
+      reply(conn, f.id, make_error_response(400, server_error_id, "request refused: " + why));
+      return;
+    }
     std::shared_ptr<const served> svc;  // kept while its handler runs, even if stop() drops it
     {
       std::lock_guard lock{mutex};
@@ -119,7 +125,7 @@ struct transport_server::impl {
 transport::result<std::unique_ptr<transport_server>> transport_server::start(caf::actor_system& sys,
                                                                              const std::string& transport_name,
                                                                              const std::string& address) {
-  auto made = transport::make_transport(transport_name);
+  auto made = transport::make_transport(transport_name, {transport_limits(), nullptr});
   if (!made)
     return {made.st, nullptr};
   auto d = std::make_shared<impl>();

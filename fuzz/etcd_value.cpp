@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fuzz/check.hpp"
+#include "registry/limits.hpp"
 #include "registry/etcd_nodes.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,6 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!svc)
     return 0;
   FUZZ_CHECK(svc->nodes.size() == 1);
+  auto limits = check_entry_limits("etcd", *svc);
+  FUZZ_CHECK(limits.ok() || limits.code == errc::too_large);
   auto again = encode_etcd_value(*svc, svc->nodes.front());
   auto back = decode_etcd_value(again);
   FUZZ_CHECK(back.has_value() && *back == *svc);

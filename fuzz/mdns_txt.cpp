@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fuzz/check.hpp"
+#include "registry/limits.hpp"
 #include "registry/mdns_txt.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -22,6 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!svc)
     return 0;
   FUZZ_CHECK(svc->nodes.size() == 1);
+  auto limits = check_entry_limits("mdns", *svc);
+  FUZZ_CHECK(limits.ok() || limits.code == errc::too_large);
   auto again = mdns::encode_txt(*svc, svc->nodes.front());
   if (!again.ok())
     return 0;  // keys the encoder refuses (too long, '='): decoded, but not ours to re-announce

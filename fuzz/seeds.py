@@ -152,3 +152,22 @@ put("nats_envelope", "plain", "orders.created\napplication/json")
 put("nats_envelope", "escaped", "orders.*\n%25%20value%0A with spaces %FF")
 put("nats_envelope", "empty", "a..b\n%")
 put("nats_envelope", "wildcard", ">\n\x7f\x01")
+
+# --- CAF's binary format (caf_wire): strings and sequences as a varint length, integers big-endian
+def cs(x):
+    x = x.encode() if isinstance(x, str) else x
+    return varint(len(x)) + x
+def cm(d):
+    return varint(len(d)) + b"".join(cs(k) + cs(v) for k, v in sorted(d.items()))
+caf_request = (cs("greeter") + cs("Greeter.Hello") + cs("application/json") + cs("") + cm({"trace": "1"})
+               + struct.pack(">q", 5_000_000_000) + cs('{"name":"x"}'))
+caf_response = struct.pack(">i", 0) + cs("") + cs("") + cs("application/json") + cm({}) + cs("{}")
+caf_pub = cs("orders") + cs("application/json") + cm({"a": "b"}) + cs("{}") + varint(2) + cs("") + cs("workers")
+put("caf_wire", "request", b"\x00" + caf_request)
+put("caf_wire", "response", b"\x01" + caf_response)
+put("caf_wire", "publication", b"\x02" + caf_pub)
+put("caf_wire", "publications", b"\x03" + varint(2) + caf_pub + caf_pub)
+put("caf_wire", "ack", b"\x04" + struct.pack(">i", 0) + cs("") + varint(2) + struct.pack(">ii", 0, 503))
+put("caf_wire", "frames", b"\x05" + varint(3) + cs("a") + cs("") + cs("ccc"))
+put("caf_wire", "end", b"\x06" + struct.pack(">i", 500) + cs("id") + cs("detail"))
+put("caf_wire", "huge-string", b"\x00" + b"\xff\xff\xff\xff\x0f")

@@ -264,6 +264,11 @@ const std::vector<option_entry>& entries() {
     {{"transport_max_connections", "MICRO_TRANSPORT_MAX_CONNECTIONS", "--transport_max_connections", "connections at once, lowered to leave max(64, 1/8) of the fd limit free"},
      [](options& o, const std::string& v) { return set_count(o.max_connections, "transport_max_connections", v); },
      [](const options& o) { return std::to_string(o.max_connections); }},
+    {{"codec_max_message_size", "MICRO_CODEC_MAX_MESSAGE_SIZE", "--codec_max_message_size", "largest body a codec encodes or decodes (1KiB to 4GiB-1); a larger one is a 400 (too_large)"},
+     [](options& o, const std::string& v) {
+       return set_size(o.codec_max_message_size, "codec_max_message_size", v, 1024, 0xFFFFFFFFu);
+     },
+     [](const options& o) { return show_size(o.codec_max_message_size); }},
     {{"scheduler", "MICRO_SCHEDULER", "--scheduler", "CAF scheduler policy: sharing | stealing"},
      [](options& o, const std::string& v) -> status {
        if (v != "sharing" && v != "stealing")

@@ -55,6 +55,8 @@ struct options {
   std::chrono::milliseconds handshake_timeout{5000};  // connect to completed handshake
   std::chrono::milliseconds idle_timeout{60000};  // no complete frame for this long closes; 0: never
   std::size_t max_connections = 1024;  // lowered to leave fds free (README: Configuration)
+  // -- codecs: bytes of one message body, encoded or decoded, every codec (codecs/limits.hpp) --
+  std::size_t codec_max_message_size = std::size_t{16} << 20;
   // -- runtime (CAF) ---------------------------------------------------------
   std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
   std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)

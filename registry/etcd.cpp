@@ -9,6 +9,7 @@
 
 #include "registry/base64.hpp"
 #include "registry/etcd_answers.hpp"
+#include "registry/limits.hpp"
 #include "registry/etcd_nodes.hpp"
 #include "registry/event_queue.hpp"
 
@@ -23,6 +24,10 @@ using nlohmann::json;
 std::optional<std::pair<std::string, etcd_entry>> entry_of(etcd_kv kv) {
   if (!kv.entry) {
     std::cerr << "registry etcd: ignoring " << kv.key << ": not a go-micro service entry with one node\n";
+    return std::nullopt;
+  }
+  if (auto st = check_entry_limits(registry_name, kv.entry->svc); !st) {
+    std::cerr << st.message << " (key " << kv.key.substr(0, 256) << ")\n";
     return std::nullopt;
   }
   return std::pair{std::move(kv.key), std::move(*kv.entry)};

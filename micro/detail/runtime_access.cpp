@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "actors/transport_limits.hpp"
+#include "codecs/registry.hpp"
+
 namespace micro::detail {
 
 std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
@@ -19,6 +22,15 @@ std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
   cfg.broker.batch = opts.broker_batch;
   cfg.broker.batches_in_flight = opts.broker_batches_in_flight;
   cfg.broker.linger = opts.broker_linger;
+  // The tcp transport takes the same bounds as the caf transport's guard.
+  transport::limits tcp = actors::transport_limits();
+  tcp.max_frame_size = opts.max_frame_size;
+  tcp.handshake_timeout = opts.handshake_timeout;
+  tcp.idle_timeout = opts.idle_timeout;
+  actors::set_transport_limits(tcp);
+  // Process-wide, like the codecs: applied only when set, so per-codec limits set in code stay.
+  if (opts.codec_max_message_size != codecs::default_max_message_size)
+    codecs::default_codecs().set_max_message_size(opts.codec_max_message_size);
   return actors::runtime::acquire(cfg);
 }
 
