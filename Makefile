@@ -9,7 +9,7 @@ ifeq ($(SANITIZE),1)
   CMAKE_EXTRA += -DMICRO_SANITIZE=ON
 endif
 
-.PHONY: all deps configure build build-demo demo test bench install clean
+.PHONY: all deps configure build build-demo demo test bench fuzz install clean
 
 all: build
 
@@ -49,8 +49,17 @@ bench:
 	@cmake --build build-release -j $(JOBS) --target bench-all
 	@BUILD=build-release scripts/bench
 
+# libFuzzer harnesses (fuzz/) built with clang, ASan and UBSan in build-fuzz (harnesses and the
+# libraries they link only), each run FUZZ_SECONDS (default 10) on its seed corpus: scripts/fuzz.
+FUZZ_SECONDS ?= 10
+fuzz: deps
+	@CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMICRO_FUZZ=ON \
+	  -DMICRO_BUILD_TESTS=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz-all
+	@BUILD=$(CURDIR)/build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
+
 install: build
 	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
 
 clean:
-	@rm -rf build build-sanitize build-release
+	@rm -rf build build-sanitize build-release build-fuzz

@@ -17,6 +17,8 @@
 #include "caf/io/network/doorman_impl.hpp"
 #include "caf/io/network/scribe_impl.hpp"
 
+#include "actors/basp_header.hpp"
+
 namespace micro::actors {
 
 namespace {
@@ -26,25 +28,10 @@ using clock_type = std::chrono::steady_clock;
 using guard_tick_atom = caf::atom_constant<caf::atom("guardtick")>;
 constexpr caf::atom_value registry_key = caf::atom("microguard");
 
-// The BASP 0.17 header as CAF's binary_serializer writes it (caf/io/basp/header.hpp): 32 bytes,
-// integers big-endian. [0] operation, [1..2] padding, [3] flags, [4..7] payload length,
-// [8..15] operation data, [16..23] source actor, [24..31] destination actor.
-constexpr std::size_t header_size = 32;
-static_assert(caf::io::basp::header_size == header_size, "BASP header layout changed");
-constexpr uint8_t server_handshake_op = 0;
-constexpr uint8_t client_handshake_op = 1;
-constexpr uint8_t last_op = 6;  // heartbeat
-
-// A handshake carries a node id, application ids and the published actor's interface: tens to
-// hundreds of bytes. Before it completes, nothing larger is accepted from anyone.
-constexpr uint32_t handshake_frame_limit = 64u << 10;
+static_assert(caf::io::basp::header_size == basp_header_size, "BASP header layout changed");
 
 // At most this many log lines a second; the rest are counted and reported as one line.
 constexpr int log_lines_per_second = 20;
-
-uint32_t read_be32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
 
 std::string ms_text(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
 
@@ -155,7 +142,7 @@ class guarded_scribe final : public net::scribe_impl {
         close_with(why);
         return false;
       }
-      payload_due_ = read_be32(static_cast<const unsigned char*>(data) + 4);
+      payload_due_ = basp_payload_length(static_cast<const unsigned char*>(data));
     } else {
       payload_due_ = 0;
       completes_handshake = !handshaken_;
@@ -224,33 +211,7 @@ class guarded_scribe final : public net::scribe_impl {
   }
 
   std::string check_header(const unsigned char* h, size_t size) const {
-    if (size != header_size)
-      return "read " + std::to_string(size) + " bytes where a BASP header was expected";
-    auto op = h[0];
-    auto len = read_be32(h + 4);
-    if (op > last_op) {
-      static const char* hex = "0123456789abcdef";
-      std::string first;
-      for (size_t i = 0; i < 8; ++i)
-        first += std::string{hex[h[i] >> 4], hex[h[i] & 0xf]};
-      return "not a BASP header (starts with 0x" + first + ")";
-    }
-    auto& l = state_->limits;
-    if (!handshaken_) {
-      auto expected = dir_ == direction::inbound ? client_handshake_op : server_handshake_op;
-      if (op != expected)
-        return std::string{"expected a BASP "} + (expected == client_handshake_op ? "client" : "server") +
-               " handshake first, got operation " + std::to_string(op);
-      auto limit = std::min(l.max_frame_size, handshake_frame_limit);
-      if (len > limit)
-        return "handshake claims " + std::to_string(len) + " bytes, more than the " + std::to_string(limit) +
-               " allowed before a handshake";
-      return {};
-    }
-    if (len > l.max_frame_size)
-      return "frame of " + std::to_string(len) + " bytes exceeds max_frame_size " +
-             std::to_string(l.max_frame_size);
-    return {};
+    return check_basp_header(h, size, {handshaken_, dir_ == direction::inbound, state_->limits.max_frame_size});
   }
 
   std::shared_ptr<guard_state> state_;

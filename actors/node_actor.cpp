@@ -6,6 +6,7 @@
 #include "actors/basp_guard.hpp"
 #include "actors/broker_actor.hpp"
 #include "actors/default_handler.hpp"
+#include "actors/metadata_limits.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
@@ -36,6 +37,8 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
   });
   return {
     [self](request& req) -> caf::result<caf::message> {
+      if (auto why = check_metadata(req.metadata); !why.empty())
+        return caf::make_message(make_error_response(400, "micro.server", "request refused: " + why));
       auto it = self->state.services.find(req.service);
       if (it == self->state.services.end())
         return caf::make_message(make_error_response(404, "micro.server",
@@ -44,6 +47,8 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
     },
     [self](stream_open_atom, request& req, uint32_t window, int64_t stream_timeout_ns,
            caf::actor& end) -> caf::result<caf::message> {
+      if (auto why = check_metadata(req.metadata); !why.empty())
+        return caf::make_message(make_error_response(400, "micro.server", "stream refused: " + why));
       auto it = self->state.services.find(req.service);
       if (it == self->state.services.end())
         return caf::make_message(make_error_response(404, "micro.server",

@@ -1,6 +1,7 @@
 #include "actors/transport_server.hpp"
 
 #include "actors/default_handler.hpp"
+#include "actors/metadata_limits.hpp"
 #include "actors/wire_body.hpp"
 #include "caf/all.hpp"
 
@@ -77,6 +78,10 @@ struct transport_server::impl {
     request req;
     if (auto st = decode_request(f.body, req); !st) {
       conn->close(st);  // not micro's request format: nothing more from this peer makes sense
+      return;
+    }
+    if (auto why = check_metadata(req.metadata); !why.empty()) {
+      reply(conn, f.id, make_error_response(400, server_error_id, "request refused: " + why));
       return;
     }
     std::shared_ptr<const served> svc;  // kept while its handler runs, even if stop() drops it

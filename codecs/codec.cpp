@@ -15,6 +15,12 @@ status unknown_content_type(const codec_registry& registry, std::string_view con
   return status::error(errc::unknown_content_type, std::move(message));
 }
 
+status too_large(std::string_view verb, std::string_view content_type, std::size_t size, std::size_t limit) {
+  return status::error(errc::too_large, std::string("cannot ") + std::string(verb) + " " + std::to_string(size) +
+                                            " bytes of " + std::string(content_type) + ": more than its limit of " +
+                                            std::to_string(limit) + " bytes (codec_max_message_size)");
+}
+
 }  // namespace
 
 status encode_message(const codec_registry& registry, std::string_view content_type, const message_view& value,
@@ -22,9 +28,10 @@ status encode_message(const codec_registry& registry, std::string_view content_t
   out.clear();
   status result;
   try {
-    const codec* c = registry.find(content_type);
+    auto [c, limit] = registry.find_with_limit(content_type);
     if (!c) return unknown_content_type(registry, content_type);
     if (const auto* raw = value.get_if<frame>()) {
+      if (raw->data.size() > limit) return too_large("encode", c->content_type(), raw->data.size(), limit);
       out = raw->data;
       return status::success();
     }
@@ -36,6 +43,8 @@ status encode_message(const codec_registry& registry, std::string_view content_t
     } catch (...) {
       result = encode_error(c->content_type(), value.type_name(), "unknown exception");
     }
+    // Refused here, with a code, rather than by the receiver's transport or codec.
+    if (result && out.size() > limit) result = too_large("encode", c->content_type(), out.size(), limit);
   } catch (const std::exception& e) {  // allocation failures while building messages
     result = status::error(errc::encode_failed, e.what());
   }
@@ -46,8 +55,9 @@ status encode_message(const codec_registry& registry, std::string_view content_t
 status decode_message(const codec_registry& registry, std::string_view content_type, std::string_view in,
                       const mutable_message_view& value) {
   try {
-    const codec* c = registry.find(content_type);
+    auto [c, limit] = registry.find_with_limit(content_type);
     if (!c) return unknown_content_type(registry, content_type);
+    if (in.size() > limit) return too_large("decode", c->content_type(), in.size(), limit);
     if (auto* raw = value.get_if<frame>()) {
       raw->data.assign(in);
       return status::success();

@@ -3,10 +3,38 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "codecs/content_type.hpp"
+#include "codecs/limits.hpp"
 
 namespace micro::codecs {
 
 namespace pbutil = google::protobuf::util;
+
+namespace {
+
+// Whether arrays and objects nest deeper than `limit` (brackets inside strings do not count).
+// One pass before parsing: nlohmann's parser has no depth limit of its own.
+bool nested_deeper_than(std::string_view in, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 std::string_view json_codec::content_type() const noexcept { return content_type::json; }
 
@@ -41,6 +69,11 @@ status json_codec::encode(const message_view& value, std::string& out) const {
 }
 
 status json_codec::decode(std::string_view in, const mutable_message_view& value) const {
+  if (nested_deeper_than(in, max_depth)) {
+    auto st = decode_error(value, "arrays and objects nested deeper than max_depth " + std::to_string(max_depth));
+    st.code = errc::too_deep;
+    return st;
+  }
   if (auto* msg = value.protobuf()) {
     pbutil::JsonParseOptions options;
     options.ignore_unknown_fields = true;

@@ -1,13 +1,11 @@
 #include "codecs/msgpack_codec.hpp"
 
 #include "codecs/content_type.hpp"
+#include "codecs/limits.hpp"
 
 namespace micro::codecs {
 
 namespace {
-
-// Deep enough for any sane message, shallow enough to stay far from stack trouble.
-constexpr std::size_t max_depth = 256;
 
 std::string describe(const msgpack::object& o) {
   switch (o.type) {
@@ -57,6 +55,10 @@ status msgpack_codec::decode(std::string_view in, const mutable_message_view& va
     handle = msgpack::unpack(in.data(), n, offset, nullptr, nullptr, limit);
     if (offset != n)
       return decode_error(value, std::to_string(n - offset) + " trailing bytes after the msgpack value");
+  } catch (const msgpack::depth_size_overflow&) {
+    auto st = decode_error(value, "arrays and maps nested deeper than max_depth " + std::to_string(max_depth));
+    st.code = errc::too_deep;
+    return st;
   } catch (const msgpack::insufficient_bytes&) {
     return decode_error(value, "truncated msgpack data (" + std::to_string(in.size()) + " bytes)");
   } catch (const std::exception& e) {

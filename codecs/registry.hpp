@@ -14,6 +14,7 @@
 
 #include "codecs/codec_interface.hpp"
 #include "codecs/content_type.hpp"
+#include "codecs/limits.hpp"
 
 namespace micro::codecs {
 
@@ -35,16 +36,36 @@ class codec_registry {
   // Canonical content types in registration order.
   std::vector<std::string> content_types() const;
 
+  // The largest body encode and decode accept for a content type (its codec's limit, whatever
+  // alias names it); errc::too_large beyond it. Default: default_max_message_size.
+  // Setting it for a content type no codec answers to returns false.
+  bool set_max_message_size(std::string_view content_type, std::size_t bytes);
+  // For every codec, and those added later.
+  void set_max_message_size(std::size_t bytes);
+  // 0 when no codec answers to the content type.
+  std::size_t max_message_size(std::string_view content_type) const;
+
+  // find() and the codec's limit in one lookup (what encode and decode use).
+  struct found {
+    const codec* impl = nullptr;
+    std::size_t max_message_size = 0;
+  };
+  found find_with_limit(std::string_view content_type) const;
+
  private:
   struct entry {
     std::string content_type;          // canonical, lower case
     std::vector<std::string> aliases;  // canonical, lower case
     std::shared_ptr<codec> impl;
+    std::size_t max_message_size = default_max_message_size;
   };
+  entry* lookup(std::string_view content_type);  // callers hold mutex_
+  const entry* lookup(std::string_view content_type) const;
 
   mutable std::shared_mutex mutex_;
   std::vector<entry> entries_;
-  std::vector<std::shared_ptr<codec>> retired_;  // replaced codecs: find() results must not dangle
+  std::vector<std::shared_ptr<codec>> retired_;
+  std::size_t default_max_ = default_max_message_size;  // for codecs added from now on  // replaced codecs: find() results must not dangle
 };
 
 // The process-wide registry with the four built-in codecs (protobuf, json, msgpack,

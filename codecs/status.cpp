@@ -9,6 +9,8 @@ const char* to_string(errc code) noexcept {
     case errc::undecodable: return "undecodable";
     case errc::unsupported_type: return "unsupported_type";
     case errc::encode_failed: return "encode_failed";
+    case errc::too_large: return "too_large";
+    case errc::too_deep: return "too_deep";
   }
   return "unknown_error";
 }

@@ -13,6 +13,8 @@ enum class errc {
   undecodable,           // the input is malformed or does not fit the target type
   unsupported_type,      // the codec cannot handle this C++ type at all
   encode_failed,         // the value could not be encoded (e.g. invalid UTF-8 for JSON)
+  too_large,             // more bytes than the codec's max message size (codecs/limits.hpp)
+  too_deep,              // arrays/objects nested deeper than codecs::max_depth
 };
 
 const char* to_string(errc code) noexcept;

@@ -281,6 +281,11 @@ const std::vector<option_entry>& entries() {
        return {};
      },
      [](const options& o) { return std::string{o.tls_mutual ? "true" : "false"}; }},
+    {{"codec_max_message_size", "MICRO_CODEC_MAX_MESSAGE_SIZE", "--codec_max_message_size", "largest body a codec encodes or decodes (1KiB to 4GiB-1); a larger one is a 400 (too_large)"},
+     [](options& o, const std::string& v) {
+       return set_size(o.codec_max_message_size, "codec_max_message_size", v, 1024, 0xFFFFFFFFu);
+     },
+     [](const options& o) { return show_size(o.codec_max_message_size); }},
     {{"scheduler", "MICRO_SCHEDULER", "--scheduler", "CAF scheduler policy: sharing | stealing"},
      [](options& o, const std::string& v) -> status {
        if (v != "sharing" && v != "stealing")

@@ -60,6 +60,8 @@ struct options {
   std::string tls_key;                    // its private key (PEM)
   std::string tls_ca;                     // the CA peers' certificates must chain to; set: TLS on
   bool tls_mutual = false;                // serving: require a client certificate signed by tls_ca
+  // -- codecs: bytes of one message body, encoded or decoded, every codec (codecs/limits.hpp) --
+  std::size_t codec_max_message_size = std::size_t{16} << 20;
   // -- runtime (CAF) ---------------------------------------------------------
   std::string scheduler = "sharing";      // sharing | stealing: sharing measured faster here
   std::size_t scheduler_threads = 0;      // 0 = auto: half the cores, at least 1 (measured best)

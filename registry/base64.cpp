@@ -72,6 +72,10 @@ std::optional<std::string> base64_decode(const std::string& text) {
         return std::nullopt;
       v = (v << 6) | std::uint32_t(d);
     }
+    // The bits below the last byte must be zero: "YR==" would otherwise decode like "YQ==",
+    // two spellings of one value (found by fuzz/base64).
+    if ((pad == 2 && (v & 0xffff) != 0) || (pad == 1 && (v & 0xff) != 0))
+      return std::nullopt;
     out += char((v >> 16) & 0xff);
     if (pad < 2)
       out += char((v >> 8) & 0xff);

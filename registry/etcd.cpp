@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "registry/base64.hpp"
+#include "registry/etcd_answers.hpp"
+#include "registry/limits.hpp"
 #include "registry/etcd_nodes.hpp"
 #include "registry/event_queue.hpp"
 
@@ -18,40 +20,17 @@ namespace {
 const std::string registry_name = "etcd";
 using nlohmann::json;
 
-// The gateway writes int64 fields as JSON strings ("revision": "42").
-std::int64_t int_field(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null())
-    return 0;
-  if (it->is_number_integer())
-    return it->get<std::int64_t>();
-  if (it->is_string()) {
-    try {
-      return std::stoll(it->get<std::string>());
-    } catch (const std::exception&) {
-      return 0;
-    }
-  }
-  return 0;
-}
-
-std::uint64_t header_revision(const json& answer) {
-  auto it = answer.find("header");
-  return it == answer.end() ? 0 : static_cast<std::uint64_t>(int_field(*it, "revision"));
-}
-
-// A key/value from the gateway; nullopt (and a log line) for one that is not ours to read.
-std::optional<std::pair<std::string, etcd_entry>> decode_kv(const json& kv) {
-  auto key = base64_decode(kv.value("key", std::string{}));
-  auto value = base64_decode(kv.value("value", std::string{}));
-  if (!key || !value)
-    return std::nullopt;
-  auto svc = decode_etcd_value(*value);
-  if (!svc) {
-    std::cerr << "registry etcd: ignoring " << *key << ": not a go-micro service entry with one node\n";
+// The entry of a key/value; nullopt (and a log line) for one that is not ours to read.
+std::optional<std::pair<std::string, etcd_entry>> entry_of(etcd_kv kv) {
+  if (!kv.entry) {
+    std::cerr << "registry etcd: ignoring " << kv.key << ": not a go-micro service entry with one node\n";
     return std::nullopt;
   }
-  return std::pair{*key, etcd_entry{std::move(*svc), static_cast<std::uint64_t>(int_field(kv, "mod_revision"))}};
+  if (auto st = check_entry_limits(registry_name, kv.entry->svc); !st) {
+    std::cerr << st.message << " (key " << kv.key.substr(0, 256) << ")\n";
+    return std::nullopt;
+  }
+  return std::pair{std::move(kv.key), std::move(*kv.entry)};
 }
 
 // What this process registered: enough to renew or put it back.
@@ -100,11 +79,10 @@ struct etcd_registry::state {
     if (!answer.ok())
       return {answer.st, {}};
     std::map<std::string, etcd_entry> entries;
-    if (auto kvs = answer.value.find("kvs"); kvs != answer.value.end() && kvs->is_array())
-      for (const auto& kv : *kvs)
-        if (auto decoded = decode_kv(kv))
-          entries.insert(std::move(*decoded));
-    return {{}, {std::move(entries), header_revision(answer.value)}};
+    for (auto& kv : decode_etcd_range(answer.value))
+      if (auto decoded = entry_of(std::move(kv)))
+        entries.insert(std::move(*decoded));
+    return {{}, {std::move(entries), etcd_header_revision(answer.value)}};
   }
 
   status put_node(const std::string& key, owned_node& n) {
@@ -112,7 +90,7 @@ struct etcd_registry::state {
       auto grant = client.post("/v3/lease/grant", {{"TTL", n.ttl}});
       if (!grant.ok())
         return grant.st;
-      n.lease = int_field(grant.value, "ID");
+      n.lease = etcd_int_field(grant.value, "ID");
     }
     json put{{"key", base64_encode(key)}, {"value", base64_encode(n.value)}};
     if (n.lease != 0)
@@ -128,7 +106,7 @@ struct etcd_registry::state {
     if (!answer.ok())
       return false;
     auto result = answer.value.find("result");
-    return result != answer.value.end() && int_field(*result, "TTL") > 0;
+    return result != answer.value.end() && etcd_int_field(*result, "TTL") > 0;
   }
 
   void revoke(std::int64_t lease) {
@@ -180,36 +158,28 @@ struct etcd_registry::state {
   }
 
   bool handle_message(const json& message) {
-    auto it = message.find("result");
-    if (it == message.end() || !it->is_object())
-      return true;
-    const auto& result = *it;
-    if (result.value("canceled", false)) {
+    auto decoded = decode_etcd_watch_message(message);
+    if (decoded.canceled) {
       // Compacted past our revision, or cancelled by the server: read everything again.
-      std::cerr << "registry etcd: watch cancelled by etcd (" << result.value("cancel_reason", std::string{"compacted"})
+      std::cerr << "registry etcd: watch cancelled by etcd ("
+                << (decoded.cancel_reason.empty() ? std::string{"compacted"} : decoded.cancel_reason)
                 << "): reading the registry again\n";
       return false;
     }
     std::set<std::string> deleted;  // ours among them were deleted by someone else (lease expired)
     {
       std::lock_guard<std::mutex> lock(mtx);
-      if (auto events = result.find("events"); events != result.end() && events->is_array()) {
-        for (const auto& ev : *events) {
-          const auto& kv = ev.value("kv", json::object());
-          const auto revision = static_cast<std::uint64_t>(int_field(kv, "mod_revision"));
-          if (ev.value("type", std::string{"PUT"}) == "DELETE") {
-            auto key = base64_decode(kv.value("key", std::string{}));
-            if (!key)
-              continue;
-            publish(table.remove(*key, revision));
-            deleted.insert(*key);
-          } else if (auto decoded = decode_kv(kv)) {
-            publish(table.put(decoded->first, std::move(decoded->second)));
-          }
-          watched_revision = std::max(watched_revision, revision);
+      for (auto& change : decoded.changes) {
+        if (change.kv && change.deleted) {
+          publish(table.remove(change.kv->key, change.revision));
+          deleted.insert(change.kv->key);
+        } else if (change.kv) {
+          if (auto entry = entry_of(std::move(*change.kv)))
+            publish(table.put(entry->first, std::move(entry->second)));
         }
+        watched_revision = std::max(watched_revision, change.revision);
       }
-      watched_revision = std::max(watched_revision, header_revision(result));
+      watched_revision = std::max(watched_revision, decoded.header_revision);
     }
     if (!deleted.empty())
       restore_missing([&deleted](const std::string& key) { return deleted.count(key) != 0; });

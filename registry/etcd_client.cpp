@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include "registry/curl_buffer.hpp"
+#include "registry/etcd_answers.hpp"
 
 #include <mutex>
 #include <sstream>
@@ -125,7 +126,9 @@ result<nlohmann::json> etcd_client::post(const std::string& path, const nlohmann
     s.preferred = index;
     if (http_status != 200) {
       // The gateway's error shape: {"error": "...", "code": N, "message": "..."}.
-      std::string why = answer.value("message", answer.value("error", std::string{}));
+      std::string why = etcd_string_field(answer, "message");
+      if (why.empty())
+        why = etcd_string_field(answer, "error");
       const auto code = http_status >= 500 && http_status != 501 ? errc::unavailable : errc::invalid_argument;
       return {make_error(code, registry_name,
                          path + " refused by " + endpoints_[index] + " (HTTP " + std::to_string(http_status) +

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "registry/event_queue.hpp"
+#include "registry/limits.hpp"
 #include "registry/mdns_client.hpp"
 #include "registry/mdns_txt.hpp"
 
@@ -319,6 +320,12 @@ struct mdns_registry::state {
                            avahi_string_list_get_size(l));
     std::reverse(strings.begin(), strings.end());  // irrelevant to decoding; nicer order
     auto svc = mdns::decode_txt(strings);
+    if (svc) {
+      if (auto st = check_entry_limits("mdns", *svc); !st) {
+        std::cerr << st.message << " (announced as " << (name ? name : "?") << ")\n";
+        svc.reset();
+      }
+    }
     std::lock_guard<std::mutex> lk(self->mtx);
     self->unresolved.erase(key);
     if (svc) {

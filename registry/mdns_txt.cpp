@@ -11,9 +11,18 @@ namespace {
 
 const std::string kName = "mdns";
 
-// Appends key=value, split across numbered keys when it does not fit.
+bool all_digits(const std::string& s);
+
+// "KEY~<digits>" is how a split string names its parts.
+bool looks_like_part(const std::string& key) {
+  auto tilde = key.rfind('~');
+  return tilde != std::string::npos && all_digits(key.substr(tilde + 1));
+}
+
+// Appends key=value, split across numbered keys when it does not fit. A key that looks like a
+// part ("a~0") is refused: decode would join it into another key (found by fuzz/mdns_txt).
 bool add(std::vector<std::string>& out, const std::string& key, const std::string& value) {
-  if (key.empty() || key.find('=') != std::string::npos) return false;
+  if (key.empty() || key.find('=') != std::string::npos || looks_like_part(key)) return false;
   if (key.size() + 1 + value.size() <= max_txt_string) {
     out.push_back(key + "=" + value);
     return true;
@@ -61,8 +70,8 @@ result<std::vector<std::string>> encode_txt(const service& svc, const node& n) {
   if (!ok)
     return {make_error(errc::invalid_argument, kName,
                        "service \"" + svc.name + "\" node \"" + n.id +
-                           "\": a metadata key is empty, contains '=' or is too long for a "
-                           "TXT record"),
+                           "\": a metadata key is empty, contains '=', ends in '~<digits>' or is "
+                           "too long for a TXT record"),
             {}};
   return {{}, std::move(out)};
 }

@@ -10,7 +10,7 @@
 //
 // A string that would exceed 255 bytes is split: "KEY~0=part", "KEY~1=part", ...
 // and joined again on decode. Keys may not contain '=' (the first '=' ends the
-// key) and should not end in "~<digits>".
+// key) and may not end in "~<digits>" (encode refuses both).
 #pragma once
 
 #include <optional>

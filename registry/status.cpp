@@ -9,6 +9,7 @@ const char* to_string(errc code) noexcept {
     case errc::invalid_argument: return "invalid_argument";
     case errc::unavailable: return "unavailable";
     case errc::watcher_stopped: return "watcher_stopped";
+    case errc::too_large: return "too_large";
   }
   return "unknown";
 }

@@ -13,6 +13,7 @@ enum class errc {
   invalid_argument,  // malformed service, node or backend address
   unavailable,       // backend cannot be reached or is shutting down
   watcher_stopped,   // the watcher was stopped (or overflowed, see watcher.hpp)
+  too_large,         // an entry from the network past registry/limits.hpp (dropped)
 };
 
 // "ok", "not_found", ... for logs and tests.

@@ -15,6 +15,7 @@
 #include "transport/close_log.hpp"
 #include "transport/frame_codec.hpp"
 #include "transport/tls_context.hpp"
+#include "transport/handshake.hpp"
 
 namespace micro::transport {
 
@@ -298,13 +299,9 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
 
   void handle(frame&& f) {
     if (!handshaken_) {
-      if (f.kind != frame_kind::hello || f.body != handshake_magic) {
-        if (f.kind == frame_kind::goaway)
-          close_now(status::error(static_cast<errc>(f.flags), "peer refused the handshake: " + f.body), false);
-        else
-          close_now(status::error(errc::handshake_failed, std::string{"first frame was a "} + to_string(f.kind)
-                                                            + " frame, not a valid hello"),
-                    true);
+      if (auto st = check_hello(f); !st) {
+        // A goaway is the peer's word: nothing to answer. Anything else gets ours.
+        close_now(std::move(st), f.kind != frame_kind::goaway);
         return;
       }
       handshaken_ = true;
@@ -323,7 +320,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         close_now(status::error(errc::bad_frame, "a second hello"), true);
         return;
       case frame_kind::goaway:
-        close_now(status::error(static_cast<errc>(f.flags), "peer closed: " + f.body), false);
+        close_now(goaway_status(f, "peer closed"), false);
         return;
       default:
         break;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "codecs/registry.hpp"
+
 namespace micro::detail {
 
 std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
@@ -24,6 +26,9 @@ std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
   cfg.byte_transports.limits.handshake_timeout = opts.handshake_timeout;
   cfg.byte_transports.limits.idle_timeout = opts.idle_timeout;
   cfg.byte_transports.tls = {opts.tls_cert, opts.tls_key, opts.tls_ca, opts.tls_mutual};
+  // Process-wide, like the codecs: applied only when set, so per-codec limits set in code stay.
+  if (opts.codec_max_message_size != codecs::default_max_message_size)
+    codecs::default_codecs().set_max_message_size(opts.codec_max_message_size);
   return actors::runtime::acquire(cfg);
 }
 

@@ -1,8 +1,10 @@
-// pubsub-publisher: publishes N events (default 5) on "example.topic.pubsub" and says, for each,
-// whether every subscribing node accepted it.
+// pubsub-publisher [N [INTERVAL_MS]]: publishes N events (default 5) on "example.topic.pubsub",
+// INTERVAL_MS apart (default 0; scripts/soak paces it), and says, for each, whether every
+// subscribing node accepted it.
 #include <chrono>
 #include <iostream>
 #include <string>
+#include <thread>
 
 #include "event.pb.h"
 #include "micro/micro.hpp"
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   int count = args.empty() ? 5 : std::stoi(args[0]);
+  auto interval = std::chrono::milliseconds{args.size() > 1 ? std::stoi(args[1]) : 0};
   micro::client client{opts};
   int failed = 0;
   for (int i = 1; i <= count; ++i) {
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
     auto st = client.publish("example.topic.pubsub", e, micro::publish_options{}.with_metadata("source", "publisher"));
     std::cout << "published " << e.id() << (st ? " (queued)" : " failed: " + st.error().to_json()) << std::endl;
     failed += st ? 0 : 1;
+    if (interval.count() > 0)
+      std::this_thread::sleep_for(interval);
   }
   // Asynchronous by default (MICRO_PUBLISH_MODE): wait until every publication is settled.
   client.flush_publications(std::chrono::seconds{5});

@@ -92,7 +92,7 @@ TEST_CASE("deeply nested msgpack is rejected", "[msgpack]") {
   body += '\x00';
   std::vector<int> v;
   auto st = decode(content_type::msgpack, body, v);
-  CHECK(st.code == errc::undecodable);
+  CHECK(st.code == errc::too_deep);
   CHECK_THAT(st.message, Catch::Contains("depth"));
 }
 

@@ -91,3 +91,15 @@ TEST_CASE("txt: not a micro node, or a bad key", "[txt]") {
   CHECK(bad.st.code == errc::invalid_argument);
   CHECK_THAT(bad.st.message, Catch::Contains("registry mdns"));
 }
+
+TEST_CASE("txt: a key that looks like a split part is refused, not silently renamed", "[txt]") {
+  // Found by fuzz/mdns_txt: node metadata "tag~0" went out as "md.tag~0=..." and came back as "tag".
+  auto s = sample();
+  s.nodes[0].meta["tag~0"] = "x";
+  auto txt = encode_txt(s, s.nodes[0]);
+  CHECK(txt.st.code == errc::invalid_argument);
+  CHECK(txt.st.message.find("~<digits>") != std::string::npos);
+  s.nodes[0].meta.erase("tag~0");
+  s.nodes[0].meta["tag~x"] = "x";  // not digits: an ordinary key
+  REQUIRE(encode_txt(s, s.nodes[0]).ok());
+}

@@ -1,0 +1,22 @@
+#pragma once
+// What the metadata of one request may hold when it reaches a node (any transport). The frame
+// limit already bounds its bytes; these bound what a handler, a log line or a forwarded call
+// copies along: a request past one is answered with a 400 naming the limit, not run.
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+namespace micro::actors {
+
+struct metadata_limits {
+  std::size_t max_entries = 128;
+  std::size_t max_key_size = 256;
+  std::size_t max_value_size = 16384;
+};
+
+// "" when `m` is within the limits; otherwise which one it exceeds ("metadata has 200 entries,
+// limit 128").
+std::string check_metadata(const std::map<std::string, std::string>& m, const metadata_limits& limits = {});
+
+}  // namespace micro::actors
