@@ -9,6 +9,7 @@
 #include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
+#include "metrics/registry.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "registry/unavailable.hpp"
 
@@ -272,6 +273,21 @@ result<std::shared_ptr<broker::backend>> client::impl::broker_backend() {
 
 namespace {
 
+// Counts a publication of `topic` (micro_broker_publications_total). A publisher mostly repeats
+// one topic: the last one's counter is kept per thread, so the registry is asked once per change.
+void count_publication(const std::string& topic) {
+  if (!metrics::enabled())
+    return;
+  thread_local std::string last_topic;
+  thread_local metrics::counter* last = nullptr;
+  if (last == nullptr || topic != last_topic) {
+    last = &metrics::registry::global().counter("micro_broker_publications_total",
+                                                "Publications this process sent, per topic.", {{"topic", topic}});
+    last_topic = topic;
+  }
+  last->inc();
+}
+
 error from_broker(const broker::status& st, const std::string& topic) {
   int32_t code = st.code == broker::errc::invalid_argument ? 400 : st.code == broker::errc::timeout ? 408 : 503;
   return make_error("micro.broker", code, "publication on " + topic + ": " + st.message);
@@ -306,6 +322,7 @@ bool acknowledged(const client::impl& c, const publish_options& opts) {
 status client::publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts) {
   if (topic.empty())
     return errors::bad_request(client_error_id, "cannot publish to an empty topic");
+  count_publication(topic);
   const bool acked = acknowledged(*impl_, opts);
   auto& async = *impl_->async;
   if (impl_->opts.broker == "nats") {
@@ -386,6 +403,7 @@ void client::publish_acknowledged(const std::string& topic, const raw_message& m
     return;
   }
   async->in_flight.fetch_add(1);
+  count_publication(topic);
   auto order = make_order(*impl_, topic, msg, opts);
   order.done = [topic, done = std::move(done), async](const actors::publish_ack& ack) {
     done(ack.code == 0 ? status{} : status{make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail)});

@@ -24,6 +24,8 @@
 #include "actors/transport_server.hpp"
 #include "broker/broker.hpp"
 #include "caf/all.hpp"
+#include "metrics/registry.hpp"
+#include "metrics/rpc.hpp"
 #include "micro/detail/client_impl.hpp"
 #include "micro/detail/http_listener.hpp"
 #include "micro/detail/runtime_access.hpp"
@@ -134,6 +136,51 @@ nlohmann::json subscription_stats() {
   return out;
 }
 
+// Per topic, at scrape time: what this process's subscriptions delivered, dropped and queue.
+void add_broker_collector() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    metrics::registry::global().collect("broker.subscriptions", [](std::vector<metrics::family_snapshot>& out) {
+      metrics::family_snapshot delivered{"micro_broker_deliveries_total",
+                                         "Publications handed to this process's subscribers, per topic.",
+                                         metrics::kind::counter, {}};
+      metrics::family_snapshot dropped{"micro_broker_drops_total",
+                                       "Publications refused because a subscription was full, per topic.",
+                                       metrics::kind::counter, {}};
+      metrics::family_snapshot queued{"micro_broker_queue_depth",
+                                      "Publications queued for this process's subscribers, per topic.",
+                                      metrics::kind::gauge, {}};
+      for (auto& [topic, c] : actors::subscription_counters()) {
+        metrics::labels l{{"topic", topic}};
+        delivered.samples.push_back({l, static_cast<double>(c->delivered.load())});
+        dropped.samples.push_back({l, static_cast<double>(c->dropped.load())});
+        queued.samples.push_back({l, static_cast<double>(c->queued.load())});
+      }
+      out.push_back(std::move(delivered));
+      out.push_back(std::move(dropped));
+      out.push_back(std::move(queued));
+    });
+  });
+}
+
+// Per service, at scrape time: streams open and accepted, requests waiting for a slot.
+void add_service_collector(const std::string& key, const std::string& name,
+                           const std::shared_ptr<actors::service_counters>& counters) {
+  std::weak_ptr<actors::service_counters> weak = counters;
+  metrics::registry::global().collect(key, [weak, name](std::vector<metrics::family_snapshot>& out) {
+    auto c = weak.lock();
+    if (!c)
+      return;
+    metrics::labels l{{"service", name}};
+    out.push_back({"micro_server_streams_open", "Streams open (handlers running).", metrics::kind::gauge,
+                   {{l, static_cast<double>(c->streams_open.load())}}});
+    out.push_back({"micro_server_streams_total", "Streams accepted since the service started.", metrics::kind::counter,
+                   {{l, static_cast<double>(c->streams_total.load())}}});
+    out.push_back({"micro_server_requests_queued", "Requests waiting for a free handler slot.", metrics::kind::gauge,
+                   {{l, static_cast<double>(c->queued.load())}}});
+  });
+}
+
 raw_message json_reply(const nlohmann::json& j) {
   return raw_message{"application/json", j.dump(), {}, {}};
 }
@@ -180,8 +227,10 @@ struct service::impl {
                        health["registry_error"] = st.message;
                      return json_reply(health);
                    });
+    // Where this node serves /metrics, /health and /ready (empty: no HTTP listener).
+    auto http_address = http.address();
     srv.handle_raw(registry::endpoint{"Debug.Stats", "", "", {}},
-                   [counters_ptr](const context&, const raw_message&) -> result<raw_message> {
+                   [counters_ptr, http_address](const context&, const raw_message&) -> result<raw_message> {
                      using namespace std::chrono;
                      auto started = counters_ptr->started;
                      return json_reply({
@@ -195,6 +244,7 @@ struct service::impl {
                        {"stream_actors", live_streams()},
                        {"memory", resident_bytes()},
                        {"subscriptions", subscription_stats()},
+                       {"http", http_address},
                      });
                    });
   }
@@ -361,6 +411,7 @@ status service::start() {
   spec.max_streams = d.opts.max_streams;
   spec.stream_window = d.opts.stream_window;
   spec.counters = d.counters;
+  spec.unknown_calls = metrics::server_calls(d.opts.name, "(unknown)");
   {
     auto& internals = d.srv.internals();
     std::lock_guard<std::mutex> guard{internals.mutex};
@@ -383,6 +434,7 @@ status service::start() {
                            : to_actor_handler(d.opts.name, d.node_id,
                                               builtin ? entry.fn : wrap_handler(entry.fn, internals.wrappers));
       h.run_on_actor = builtin || entry.run_inline;  // ours never block; inline ones say they do not
+      h.calls = metrics::server_calls(d.opts.name, name);
       spec.endpoints.emplace(name, std::move(h));
     }
   }
@@ -444,6 +496,10 @@ status service::start() {
   if (auto st = d.start_subscriptions(broker); !st)
     return st;
   d.running = true;
+  if (metrics::enabled()) {
+    add_broker_collector();
+    add_service_collector("service." + d.node_id, d.opts.name, d.counters);
+  }
   auto registered = d.do_register();
   d.http.set_ready(static_cast<bool>(registered));
   return registered;
@@ -482,6 +538,7 @@ status service::stop() {
   caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);
   d.node = nullptr;
   d.service_actor = nullptr;
+  metrics::registry::global().collect("service." + d.node_id, {});
   d.http.stop();
   return outcome;
 }
@@ -515,7 +572,7 @@ int service::run() {
   std::cerr << "service " << d.opts.name << " (" << d.node_id << ") listening on " << d.address
             << ", registry " << d.client().registry()->name() << "\n";
   if (auto http = d.http.address(); !http.empty())
-    std::cerr << "service " << d.opts.name << " http listening on " << http << " (/health, /ready)\n";
+    std::cerr << "service " << d.opts.name << " http listening on " << http << " (/health, /ready, /metrics)\n";
   // Wait for a stop request; re-register every interval so TTL-based registries keep us.
   pollfd pfd{d.wake_pipe[0], POLLIN, 0};
   auto interval_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d.opts.register_interval).count());
