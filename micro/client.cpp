@@ -11,6 +11,7 @@
 #include "micro/detail/client_impl.hpp"
 #include "metrics/registry.hpp"
 #include "micro/detail/runtime_access.hpp"
+#include "micro/trace.hpp"
 #include "registry/unavailable.hpp"
 
 namespace micro {
@@ -305,6 +306,8 @@ actors::publish_order make_order(client::impl& c, const std::string& topic, cons
   order.pub.metadata = msg.metadata;
   for (auto& [k, v] : opts.metadata)
     order.pub.metadata[k] = v;
+  order.pub.metadata.erase(parent_span_key);
+  ensure_trace(order.pub.metadata);
   order.pub.body = msg.body;
   order.subscribers = c.subscribers_of(topic);
   order.timeout = opts.timeout.count() > 0 ? opts.timeout : c.opts.request_timeout;
@@ -332,6 +335,8 @@ status client::publish_raw(const std::string& topic, const raw_message& msg, con
     broker::message m{topic, msg.content_type, msg.metadata, msg.body};
     for (auto& [k, v] : opts.metadata)
       m.meta[k] = v;
+    m.meta.erase(parent_span_key);
+    ensure_trace(m.meta);
     if (acked) {
       if (auto st = (*backend)->publish(m); !st)
         return from_broker(st, topic);
@@ -497,6 +502,10 @@ result<detail::prepared_call> detail::prepare_call(client& c, const context& par
   wire.metadata = parent.metadata();
   for (auto& [k, v] : opts.metadata)
     wire.metadata[k] = v;
+  // The caller's trace goes on (its traceparent names the caller's span); a call from outside
+  // any trace starts one. The parent link is the receiving hop's to make.
+  wire.metadata.erase(parent_span_key);
+  ensure_trace(wire.metadata);
   wire.timeout_ns = timeout.count();
   wire.body = req.body;
   call.wait = timeout + wait_margin;

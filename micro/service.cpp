@@ -31,6 +31,8 @@
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
 #include "micro/detail/stream_impl.hpp"
+#include "micro/log.hpp"
+#include "micro/trace.hpp"
 
 namespace micro {
 
@@ -105,24 +107,34 @@ actors::endpoint_handler to_actor_handler(const std::string& service_name, const
   h.run = [service_name, node_id, fn = std::move(fn)](const actors::request& req,
                                              actors::clock::time_point deadline) {
     context ctx{service_name, req.endpoint, req.metadata, deadline};
+    start_span(ctx.metadata());  // this handler is the hop's span; calls made with ctx continue it
     raw_message in{req.content_type, req.body, req.accept, {}};
     result<raw_message> out = errors::internal_server_error(service_error_id, "no result");
     try {
       out = fn(ctx, in);
     } catch (const error& e) {
       out = e;  // a handler's own coded error
+    } catch (const std::exception& e) {
+      // As the service actor would answer it (same id), but here the failure is logged with its trace.
+      out = errors::internal_server_error("micro.server", e.what());
+    } catch (...) {
+      out = errors::internal_server_error("micro.server", "handler threw a non-standard exception");
     }
     actors::response rsp;
     if (!out) {
       rsp.code = out.error().code;
       rsp.error_id = out.error().id;
       rsp.detail = out.error().detail;
+      if (rsp.code >= 500)  // the server's own failures; a 4xx is the caller's
+        log_event(log_level::error, "handler failed", ctx,
+                  {{"code", std::to_string(rsp.code)}, {"id", rsp.error_id}, {"detail", rsp.detail}});
       return rsp;
     }
     rsp.content_type = std::move(out->content_type);
     rsp.body = std::move(out->body);
     rsp.metadata = std::move(out->metadata);
     rsp.metadata[node_metadata_key] = node_id;
+    rsp.metadata[traceparent_key] = ctx.metadata()[traceparent_key];  // the caller learns the trace (micro call -v)
     return rsp;
   };
   return h;
@@ -324,12 +336,14 @@ struct service::impl {
     return [fn = sub.fn, ack = sub.opts.ack, service = opts.name,
             endpoint = "Subscriber." + sub.topic](const actors::publication& p) -> actors::publish_ack {
       context ctx{service, endpoint, p.metadata, context::clock::time_point::max()};
+      start_span(ctx.metadata());  // this delivery is the hop's span
       raw_message in{p.content_type, p.body, {}, p.metadata};
       auto st = fn(ctx, in);
       if (st)
         return {};
       if (!ack)
-        std::cerr << "service " << service << ": subscriber of " << p.topic << " failed: " << st.error().to_json() << "\n";
+        log_event(log_level::error, "service " + service + ": subscriber of " + p.topic + " failed: " + st.error().to_json(),
+                  ctx);
       return actors::publish_ack{ack ? st.error().code : 0, ack ? st.error().to_json() : std::string{}, {}};
     };
   }
@@ -569,10 +583,10 @@ int service::run() {
     std::cerr << st.error().to_json() << "\n";
     return 1;
   }
-  std::cerr << "service " << d.opts.name << " (" << d.node_id << ") listening on " << d.address
-            << ", registry " << d.client().registry()->name() << "\n";
+  log_event(log_level::info, "service " + d.opts.name + " (" + d.node_id + ") listening on " + d.address + ", registry "
+                               + d.client().registry()->name());
   if (auto http = d.http.address(); !http.empty())
-    std::cerr << "service " << d.opts.name << " http listening on " << http << " (/health, /ready, /metrics)\n";
+    log_event(log_level::info, "service " + d.opts.name + " http listening on " + http + " (/health, /ready, /metrics)");
   // Wait for a stop request; re-register every interval so TTL-based registries keep us.
   pollfd pfd{d.wake_pipe[0], POLLIN, 0};
   auto interval_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d.opts.register_interval).count());
@@ -582,14 +596,14 @@ int service::run() {
       break;
     if (n == 0) {
       if (auto rs = d.do_register(); !rs)
-        std::cerr << rs.error().to_json() << "\n";
+        log_event(log_level::error, rs.error().to_json());
     }
   }
   signal_pipe_write.store(-1);
   // A drain that hits its bound is reported but is still a clean, requested shutdown.
   if (auto stopped = stop(); !stopped)
-    std::cerr << stopped.error().to_json() << "\n";
-  std::cerr << "service " << d.opts.name << " stopped\n";
+    log_event(log_level::error, stopped.error().to_json());
+  log_event(log_level::info, "service " + d.opts.name + " stopped");
   return 0;
 }
 
