@@ -32,14 +32,15 @@ const char* type_name(kind k) {
   return "untyped";
 }
 
-// %.15g: bucket bounds print as written (0.0001, not 0.00010000000000000000479).
-std::string number(double v, const char* format = "%.17g") {
+// %.15g: values print as written (0.0001, not 0.00010000000000000000479); sums of nanoseconds keep
+// every digit up to 10^6 s.
+std::string number(double v) {
   if (std::isnan(v))
     return "NaN";
   if (std::isinf(v))
     return v > 0 ? "+Inf" : "-Inf";
   char buf[32];
-  std::snprintf(buf, sizeof(buf), format, v);
+  std::snprintf(buf, sizeof(buf), "%.15g", v);
   return buf;
 }
 
@@ -87,7 +88,7 @@ std::string registry::expose() const {
         for (std::size_t i = 0; i <= histogram::bounds.size(); ++i) {
           cumulative += s.h->bucket(i);
           out += name + "_bucket";
-          label_set(out, s.labels, "le", i < histogram::bounds.size() ? number(histogram::bounds[i], "%.15g") : "+Inf");
+          label_set(out, s.labels, "le", i < histogram::bounds.size() ? number(histogram::bounds[i]) : "+Inf");
           out += " " + std::to_string(cumulative) + "\n";
         }
         out += name + "_sum";

@@ -108,13 +108,13 @@ void log_event(log_level level, const std::string& msg, const log_fields& fields
   if (!log_enabled(level))
     return;
   if (config().json) {
-    nlohmann::json j;
+    nlohmann::ordered_json j;  // time, level and msg first, then the fields as given
     j["time"] = now_text();
     j["level"] = level_name(level);
     j["msg"] = msg;
     for (auto& [k, v] : fields)
       j[k] = v;
-    write_line(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    write_line(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     return;
   }
   std::string line = msg;
