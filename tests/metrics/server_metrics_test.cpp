@@ -97,3 +97,53 @@ TEST_CASE("in-flight rises while a handler runs", "[metrics][rpc]") {
   CHECK(after.get(series("micro_server_requests_in_flight", "metrics.sleepy", "Test.Sleep")) == 0.0);
   CHECK(after.get(series("micro_server_requests_total", "metrics.sleepy", "Test.Sleep", "code=\"200\"")) == 1.0);
 }
+
+TEST_CASE("client retries and circuit state are counted per target", "[metrics][rpc]") {
+  if (!prometheus_parser_available()) {
+    WARN("skipped: python3-prometheus-client is not installed (scripts/install-deps installs it)");
+    return;
+  }
+  server_config cfg{"metrics.failing"};
+  cfg.env["TEST_FAIL"] = "1";  // Test.Whoami (idempotent) answers 500
+  auto server = start_test_server(cfg);
+  auto c = make_client(server);
+  // Each call: an attempt and one retry (a policy that retries 500s), both failing; 5 failures
+  // in a row open the node's circuit.
+  auto opts = call_options{}.with_retries(1).with_retry_policy([](const retry_info&) { return true; });
+  for (int i = 0; i < 3; ++i)
+    REQUIRE_FALSE(c->call<json, json>("metrics.failing", "Test.Whoami", json::object(), opts));
+  auto mine = parse_prometheus(metrics::registry::global().expose());
+  REQUIRE(mine.ok);
+  CHECK(mine.get(R"(micro_client_retries_total{endpoint="Test.Whoami",service="metrics.failing"})")== 3.0);
+  CHECK(mine.get(R"(micro_client_requests_total{code="500",endpoint="Test.Whoami",service="metrics.failing"})") == 3.0);
+  CHECK(mine.get(R"(micro_client_circuit_state{node=")" + server.address + R"(",service="metrics.failing"})") == 1.0);
+}
+
+TEST_CASE("broker figures: publications sent here, deliveries in the subscriber's process", "[metrics][pubsub]") {
+  if (!prometheus_parser_available()) {
+    WARN("skipped: python3-prometheus-client is not installed (scripts/install-deps installs it)");
+    return;
+  }
+  server_config cfg{"metrics.events"};
+  cfg.env["TEST_PUBSUB_STREAM"] = "1";
+  cfg.env["MICRO_HTTP_ADDRESS"] = "127.0.0.1:0";
+  auto server = start_test_server(cfg);
+  auto c = make_client(server.entry() + ";sub:test.events=*", {&server});
+  for (int i = 0; i < 4; ++i)
+    REQUIRE(c->publish("test.events", json{{"n", i}}, publish_options{}.with_mode(delivery::acknowledged)));
+  auto mine = parse_prometheus(metrics::registry::global().expose());
+  REQUIRE(mine.ok);
+  CHECK(mine.get(R"(micro_broker_publications_total{topic="test.events"})").value_or(0) >= 4);
+  // Accepted is not yet handled: poll until the subscriber's process counted all four.
+  std::optional<double> delivered;
+  for (auto until = steady_clock::now() + 10s; steady_clock::now() < until;) {
+    delivered = scrape(*c, "metrics.events").get(R"(micro_broker_deliveries_total{topic="test.events"})");
+    if (delivered.value_or(0) >= 4)
+      break;
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(delivered == 4.0);
+  auto m = scrape(*c, "metrics.events");
+  CHECK(m.get(R"(micro_broker_drops_total{topic="test.events"})") == 0.0);
+  CHECK(m.get(R"(micro_broker_queue_depth{topic="test.events"})") == 0.0);
+}

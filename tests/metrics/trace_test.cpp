@@ -145,3 +145,47 @@ TEST_CASE("MICRO_LOG_FORMAT=json: one JSON object per line, errors with their tr
   CHECK(lines.size() >= 2);  // handler failed, stopped
   CHECK(found);
 }
+
+TEST_CASE("a trace follows stream opens and publications into another process", "[trace]") {
+  server_config cfg{"trace.events"};
+  cfg.env["TEST_PUBSUB_STREAM"] = "1";
+  auto server = start_test_server(cfg);
+  // The static entry advertises the server's subscription, as its registry entry would.
+  auto c = make_client(server.entry() + ";sub:test.events=*", {&server});
+  const std::string trace_id = "5cf3a1e0d8f04c2b9a7e6d5c4b3a2918", root = "1122334455667788";
+  const auto traceparent = "00-" + trace_id + "-" + root + "-01";
+
+  SECTION("a stream's handler runs in a span of its own, a child of the opener's") {
+    auto s = c->stream<json, json>("trace.events", "Test.Stream",
+                                   stream_options{}.with_metadata(traceparent_key, traceparent));
+    REQUIRE(s);
+    REQUIRE(s->send(json{{"i", 1}}));
+    json reply;
+    REQUIRE(s->recv(reply));
+    CHECK(s->finish());
+    auto t = parsed(reply["metadata"]);
+    CHECK(t.trace_id == trace_id);
+    CHECK(t.parent_span_id == root);
+    CHECK(t.span_id != root);
+  }
+  SECTION("a subscriber runs in a span of its own, a child of the publisher's") {
+    REQUIRE(c->publish("test.events", json{{"tag", "traced"}},
+                       publish_options{}.with_metadata(traceparent_key, traceparent).with_mode(delivery::acknowledged)));
+    json seen;
+    auto until = steady_clock::now() + 10s;
+    while (seen.is_null() && steady_clock::now() < until) {
+      auto log = c->call<json, json>("trace.events", "Test.Log", json::object());
+      REQUIRE(log);
+      for (auto& ev : *log)
+        if (ev.value("event", "") == "publication" && ev["body"].value("tag", "") == "traced")
+          seen = ev["metadata"];
+      if (seen.is_null())
+        std::this_thread::sleep_for(20ms);  // polled: the node accepts a publication before its handler runs
+    }
+    REQUIRE(seen.is_object());
+    auto t = parsed(seen);
+    CHECK(t.trace_id == trace_id);
+    CHECK(t.parent_span_id == root);
+    CHECK(t.span_id != root);
+  }
+}
