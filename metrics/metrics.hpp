@@ -36,11 +36,12 @@ class gauge {
 };
 
 /// Durations in fixed buckets (upper bounds in seconds, Prometheus' `le`): 100 µs to 10 s covers
-/// a loopback call (~50 µs lands in the first) and a deadline (5 s default timeout).
+/// a loopback call (~50 µs lands in the first) and a deadline (5 s default timeout); from 5 ms up
+/// they are Prometheus' default buckets, so existing dashboards fit.
 class histogram {
  public:
-  static constexpr std::array<double, 14> bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                 0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   10.0};
+  static constexpr std::array<double, 16> bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                 0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,  10.0};
 
   void observe(std::chrono::nanoseconds d) noexcept;
   /// Per bucket (not cumulative); the last one is +Inf.
