@@ -10,6 +10,7 @@
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
+#include "metrics/rpc.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::call_outcome)
 
@@ -40,6 +41,8 @@ struct outgoing {
   caf::actor stream_end;               // the client's stream endpoint
   uint32_t stream_window = 0;
   int64_t stream_timeout_ns = 0;
+  metrics::call_series* calls = nullptr;  // null when metrics are off
+  steady::time_point started;             // when the caller asked
 };
 
 // Brings the request's timeout to the time left before the call's deadline, or the plan's
@@ -76,6 +79,11 @@ struct client_state {
   uint64_t next_id = 0;
   actors::selector selector;
   std::minstd_rand rng{std::random_device{}()};
+  // Metrics: each target's series, found once (a lookup in this actor's own map, no lock), and
+  // each node's circuit gauge; how many of those gauges are not "closed" (0).
+  std::unordered_map<std::string, metrics::call_series*> series;  // by service + '\0' + endpoint
+  std::unordered_map<std::string, metrics::gauge*> circuits;     // by node address
+  std::size_t circuits_not_closed = 0;
   static inline const char* name = "micro.client";
 };
 
@@ -88,15 +96,63 @@ bool counts_against_node(attempt_failure kind, const response& err) {
   return kind != attempt_failure::handler_error || err.code >= 500;
 }
 
-void deliver_error(outgoing& out, response err) { out.promise.deliver(std::move(err)); }
+// Every call ends here: the caller gets `rsp`, the metrics the outcome.
+void settle(outgoing& out, response rsp) {
+  if (out.calls)
+    out.calls->finished(rsp.code, steady::now() - out.started);
+  out.promise.deliver(std::move(rsp));
+}
+
+void deliver_error(outgoing& out, response err) { settle(out, std::move(err)); }
+
+// Mirrors the selector's circuit of `address` into micro_client_circuit_state (0 closed,
+// 1 open, 2 half-open). Called after a failure, and after a success only while a circuit is
+// not closed, so a healthy cluster pays nothing for it.
+void note_circuit(client_self* self, const std::string& service, const std::string& address) {
+  auto& st = self->state;
+  if (!metrics::enabled())
+    return;
+  const auto* marks = st.selector.marks(address);
+  auto value = marks == nullptr ? 0 : static_cast<int64_t>(marks->state);
+  auto it = st.circuits.find(address);
+  if (it == st.circuits.end()) {
+    if (value == 0)
+      return;
+    auto* g = &metrics::registry::global().gauge("micro_client_circuit_state",
+                                                 "A node's circuit as the client sees it: 0 closed, 1 open, 2 half-open.",
+                                                 {{"service", service}, {"node", address}});
+    it = st.circuits.emplace(address, g).first;
+  }
+  auto before = it->second->value();
+  if ((before == 0) != (value == 0))
+    st.circuits_not_closed += value == 0 ? -1 : 1;
+  it->second->set(value);
+}
+
+metrics::call_series* series_of(client_self* self, const request& req) {
+  if (!metrics::enabled())
+    return nullptr;
+  auto& known = self->state.series;
+  std::string key;
+  key.reserve(req.service.size() + req.endpoint.size() + 1);
+  key += req.service;
+  key += '\0';
+  key += req.endpoint;
+  auto it = known.find(key);
+  if (it == known.end())
+    it = known.emplace(std::move(key), metrics::client_calls(req.service, req.endpoint)).first;
+  return it->second;
+}
 
 // An attempt failed: mark the node, then retry (after a back-off) or give the caller `err`.
 void attempt_failed(client_self* self, outgoing out, const std::string& address, attempt_failure kind,
                     response err) {
   auto& st = self->state;
   st.selector.failed(address, counts_against_node(kind, err), steady::now(), out.probe);
-  if (kind == attempt_failure::not_delivered) {
+  if (kind == attempt_failure::not_delivered)
     st.selector.down(address, steady::now());
+  note_circuit(self, out.req.service, address);
+  if (kind == attempt_failure::not_delivered) {
     // Nothing reached a handler: the next node is tried at once, without using a retry, as
     // long as an untried one is left.
     bool untried_left = false;
@@ -118,6 +174,8 @@ void attempt_failed(client_self* self, outgoing out, const std::string& address,
   std::uniform_real_distribution<double> jitter{0.5, 1.5};
   auto delay = std::chrono::duration_cast<std::chrono::nanoseconds>(base * jitter(st.rng));
   ++out.retries_used;
+  if (out.calls)
+    out.calls->retried();
   if (steady::now() + delay >= out.deadline) {
     deliver_error(out, std::move(err));
     return;
@@ -132,7 +190,9 @@ void answered(client_self* self, outgoing out, const std::string& address, respo
   auto& st = self->state;
   if (rsp.code == 0) {
     st.selector.succeeded(address, steady::now() - out.attempt_started);
-    out.promise.deliver(std::move(rsp));
+    if (st.circuits_not_closed > 0)
+      note_circuit(self, out.req.service, address);
+    settle(out, std::move(rsp));
     return;
   }
   auto kind = rsp.code == 503 ? attempt_failure::refused
@@ -191,7 +251,7 @@ void send_on(client_self* self, const std::string& address, outgoing out) {
 }
 
 void expire(outgoing& out) {
-  out.promise.deliver(make_error_response(408, client_error_id,
+  settle(out, make_error_response(408, client_error_id,
                                           "call to " + out.req.service + " timed out before a node could answer"));
 }
 
@@ -314,7 +374,7 @@ void dispatch(client_self* self, outgoing out) {
   std::string why;
   auto picked = st.selector.pick(out.req.service, out.plan.strategy, out.plan.candidates, out.tried, steady::now(), why);
   if (!picked) {
-    out.promise.deliver(make_error_response(503, client_error_id, "no node of " + out.req.service + " to call: " + why));
+    settle(out, make_error_response(503, client_error_id, "no node of " + out.req.service + " to call: " + why));
     return;
   }
   auto address = std::move(*picked);
@@ -380,6 +440,9 @@ caf::behavior client_actor(client_self* self, selector_config cfg, transport::tr
       out.req = std::move(req);
       out.promise = rp;
       out.deadline = deadline;
+      out.started = steady::now();
+      if ((out.calls = series_of(self, out.req)))
+        out.calls->started();
       dispatch(self, std::move(out));
       return rp;
     },
@@ -400,6 +463,9 @@ caf::behavior client_actor(client_self* self, selector_config cfg, transport::tr
       out.stream_end = std::move(end);
       out.stream_window = window;
       out.stream_timeout_ns = stream_timeout_ns;
+      out.started = steady::now();
+      if ((out.calls = series_of(self, out.req)))
+        out.calls->started();
       dispatch(self, std::move(out));
       return rp;
     },

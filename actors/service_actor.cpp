@@ -24,13 +24,22 @@ struct queued_call {
   request req;
   clock::time_point deadline;
   caf::response_promise promise;
+  clock::time_point arrived;
+  metrics::call_series* calls = nullptr;  // counted in at arrival, out at the reply
+};
+
+// A call a handler runs: whom to answer, and what to record then.
+struct running_call {
+  caf::response_promise promise;
+  metrics::call_series* calls = nullptr;
+  clock::time_point arrived;
 };
 
 struct service_state {
   service_spec spec;
   std::unique_ptr<worker_pool> pool;
   std::deque<queued_call> waiting;
-  std::unordered_map<uint64_t, caf::response_promise> running;
+  std::unordered_map<uint64_t, running_call> running;
   uint64_t next_job = 0;
   bool draining = false;
   std::vector<caf::response_promise> drain_waiters;
@@ -45,6 +54,22 @@ void finish(service_self* self, caf::response_promise& rp, response rsp) {
   if (rsp.code != 0)
     self->state.spec.counters->errors.fetch_add(1, std::memory_order_relaxed);
   rp.deliver(std::move(rsp));
+}
+
+// finish() for a call counted in at its arrival.
+void finish(service_self* self, caf::response_promise& rp, response rsp, metrics::call_series* calls,
+            clock::time_point arrived) {
+  if (calls)
+    calls->finished(rsp.code, clock::now() - arrived);
+  finish(self, rp, std::move(rsp));
+}
+
+// finish() for a call refused before any endpoint took it (unknown endpoint, draining).
+void refuse(service_self* self, caf::response_promise& rp, response rsp, metrics::call_series* calls,
+            clock::time_point arrived) {
+  if (calls)
+    calls->refused(rsp.code, clock::now() - arrived);
+  finish(self, rp, std::move(rsp));
 }
 
 void maybe_drained(service_self* self) {
@@ -66,7 +91,7 @@ void start(service_self* self, queued_call call) {
   if (handler.actor) {
     auto remaining = call.deadline - clock::now();
     auto id = st.next_job++;
-    st.running.emplace(id, call.promise);
+    st.running.emplace(id, running_call{call.promise, call.calls, call.arrived});
     self->request(handler.actor, std::chrono::duration_cast<caf::timespan>(remaining), std::move(call.req))
       .then(
         [self, id](response& rsp) { self->send(self, done_atom::value, id, std::move(rsp)); },
@@ -84,11 +109,12 @@ void start(service_self* self, queued_call call) {
   // slot. A delegated request with forwarding stages is answered through the promise instead.
   caf::strong_actor_ptr reply_to = call.promise.stages().empty() ? call.promise.source() : nullptr;
   auto reply_id = call.promise.id().response_id();
-  st.running.emplace(id, std::move(call.promise));
+  st.running.emplace(id, running_call{std::move(call.promise), call.calls, call.arrived});
   auto fn = handler.run;
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto counters = st.spec.counters;
-  st.pool->submit([me, id, fn, counters, reply_to, reply_id, req = std::move(call.req), deadline = call.deadline]() mutable {
+  st.pool->submit([me, id, fn, counters, reply_to, reply_id, req = std::move(call.req), deadline = call.deadline,
+                   calls = call.calls, arrived = call.arrived]() mutable {
     response rsp;
     try {
       rsp = fn(req, deadline);
@@ -106,6 +132,8 @@ void start(service_self* self, queued_call call) {
     // Counted out before the reply leaves: a caller's next Debug.Stats (answered inline, on the
     // service actor or a transport's I/O thread) must not see this call still in flight.
     counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
+    if (calls)
+      calls->finished(rsp.code, clock::now() - arrived);
     reply_to->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), reply_id, caf::make_message(std::move(rsp)), nullptr);
     caf::anon_send(me, done_atom::value, id);
   });
@@ -227,7 +255,8 @@ void start_waiting(service_self* self) {
     if (clock::now() >= call.deadline) {
       finish(self, call.promise,
              make_error_response(408, server_error_id,
-                                 "deadline expired while waiting for a free handler slot"));
+                                 "deadline expired while waiting for a free handler slot"),
+             call.calls, call.arrived);
       continue;
     }
     start(self, std::move(call));
@@ -244,24 +273,28 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
       auto now = clock::now();
       st.spec.counters->requests.fetch_add(1, std::memory_order_relaxed);
       auto rp = self->make_response_promise();
+      auto found = st.spec.endpoints.find(req.endpoint);
       if (st.draining) {
-        finish(self, rp, make_error_response(503, server_error_id,
-                                             "service " + st.spec.name + " is shutting down"));
+        refuse(self, rp, make_error_response(503, server_error_id, "service " + st.spec.name + " is shutting down"),
+               found == st.spec.endpoints.end() ? st.spec.unknown_calls : found->second.calls, now);
         return rp;
       }
-      if (st.spec.endpoints.count(req.endpoint) == 0) {
-        finish(self, rp, make_error_response(404, server_error_id,
+      if (found == st.spec.endpoints.end()) {
+        refuse(self, rp, make_error_response(404, server_error_id,
                                              "service " + st.spec.name + " has no endpoint "
-                                               + req.endpoint));
+                                               + req.endpoint), st.spec.unknown_calls, now);
         return rp;
       }
+      auto& handler = found->second;
       if (req.timeout_ns <= 0) {
-        finish(self, rp, make_error_response(408, server_error_id,
-                                             "deadline expired before the request arrived"));
+        refuse(self, rp, make_error_response(408, server_error_id,
+                                             "deadline expired before the request arrived"), handler.calls, now);
         return rp;
       }
       auto deadline = now + std::chrono::nanoseconds{req.timeout_ns};
-      if (auto& handler = st.spec.endpoints[req.endpoint]; handler.run_on_actor) {
+      if (handler.calls)
+        handler.calls->started();
+      if (handler.run_on_actor) {
         response rsp;
         try {
           rsp = handler.run(req, deadline);
@@ -270,17 +303,18 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
         } catch (...) {
           rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
         }
-        finish(self, rp, std::move(rsp));
+        finish(self, rp, std::move(rsp), handler.calls, now);
         return rp;
       }
       if (st.waiting.size() >= st.spec.max_queue) {
         finish(self, rp, make_error_response(503, server_error_id,
                                              "service " + st.spec.name + " is overloaded ("
                                                + std::to_string(st.waiting.size())
-                                               + " requests waiting)"));
+                                               + " requests waiting)"),
+               handler.calls, now);
         return rp;
       }
-      st.waiting.push_back(queued_call{std::move(req), deadline, rp});
+      st.waiting.push_back(queued_call{std::move(req), deadline, rp, now, handler.calls});
       st.spec.counters->queued.fetch_add(1, std::memory_order_relaxed);
       start_waiting(self);
       return rp;
@@ -290,10 +324,10 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
       auto it = st.running.find(id);
       if (it == st.running.end())
         return;
-      auto rp = std::move(it->second);
+      auto call = std::move(it->second);
       st.running.erase(it);
       st.spec.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
-      finish(self, rp, std::move(rsp));
+      finish(self, call.promise, std::move(rsp), call.calls, call.arrived);
       start_waiting(self);
       maybe_drained(self);
     },

@@ -15,6 +15,7 @@
 #include "actors/wire.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
+#include "metrics/rpc.hpp"
 
 namespace micro::actors {
 
@@ -29,6 +30,8 @@ struct endpoint_handler {
   /// endpoints (Debug.Health must answer while every slot is busy) and user endpoints declared
   /// non-blocking (endpoint_options::run_inline).
   bool run_on_actor = false;
+  /// Its series (metrics/rpc.hpp), resolved once; null when metrics are off.
+  metrics::call_series* calls = nullptr;
 };
 
 /// What an asynchronous stream endpoint says to an open: the callbacks that serve the stream, or
@@ -70,6 +73,8 @@ struct service_spec {
   std::size_t max_streams = 1024;    // streams open at once (threaded ones: a thread each); beyond it: 503
   uint32_t stream_window = 64;       // messages a client may send ahead of the handler
   std::shared_ptr<service_counters> counters = std::make_shared<service_counters>();
+  /// Where calls to endpoints it does not have are counted; null when metrics are off.
+  metrics::call_series* unknown_calls = nullptr;
 };
 
 /// Messages: `request` -> `response`; `(stream_open_atom, request, window, stream_timeout_ns,

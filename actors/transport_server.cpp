@@ -103,6 +103,9 @@ struct transport_server::impl {
     const auto& counters = svc->counters;
     // Inline: answered here, on the I/O thread (as the service actor would, without the hop).
     counters->requests.fetch_add(1, std::memory_order_relaxed);
+    auto arrived = clock::now();
+    if (inline_handler->calls)
+      inline_handler->calls->started();
     response rsp;
     if (req.timeout_ns <= 0) {
       rsp = make_error_response(408, server_error_id, "deadline expired before the request arrived");
@@ -117,6 +120,8 @@ struct transport_server::impl {
     }
     if (rsp.code != 0)
       counters->errors.fetch_add(1, std::memory_order_relaxed);
+    if (inline_handler->calls)
+      inline_handler->calls->finished(rsp.code, clock::now() - arrived);
     reply(conn, f.id, rsp);
   }
 };

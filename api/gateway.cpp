@@ -16,6 +16,7 @@
 #include "api/worker_pool.hpp"
 #include "http/errors.hpp"
 #include "http/health.hpp"
+#include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "micro/service.hpp"
 
@@ -378,6 +379,7 @@ status gateway::listen() {
     return {};
   http::router routes;
   http::add_health(routes, [p = impl_.get()] { return static_cast<bool>(p->client.configured()); });
+  http::add_metrics(routes);
   mount(routes);
   http::server_options so;
   so.address = impl_->opts.address;

@@ -4,6 +4,7 @@
 #include "actors/stream_callbacks.hpp"
 #include "actors/stream_channel.hpp"
 #include "micro/detail/stream_impl.hpp"
+#include "micro/trace.hpp"
 
 namespace micro {
 
@@ -106,6 +107,7 @@ actors::stream_handler detail::make_async_stream_opener(raw_async_stream_handler
     state->recv_content_type = open.content_type;
     state->send_content_type = open.accept.empty() ? open.content_type : open.accept;
     state->ctx = context{open.service, open.endpoint, open.metadata, deadline};
+    start_span(state->ctx.metadata());  // this stream is the hop's span
     actors::stream_acceptance out;
     out.callbacks = state->callbacks;
     try {

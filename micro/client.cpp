@@ -9,7 +9,9 @@
 #include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
+#include "metrics/registry.hpp"
 #include "micro/detail/runtime_access.hpp"
+#include "micro/trace.hpp"
 #include "registry/unavailable.hpp"
 
 namespace micro {
@@ -272,6 +274,21 @@ result<std::shared_ptr<broker::backend>> client::impl::broker_backend() {
 
 namespace {
 
+// Counts a publication of `topic` (micro_broker_publications_total). A publisher mostly repeats
+// one topic: the last one's counter is kept per thread, so the registry is asked once per change.
+void count_publication(const std::string& topic) {
+  if (!metrics::enabled())
+    return;
+  thread_local std::string last_topic;
+  thread_local metrics::counter* last = nullptr;
+  if (last == nullptr || topic != last_topic) {
+    last = &metrics::registry::global().counter("micro_broker_publications_total",
+                                                "Publications this process sent, per topic.", {{"topic", topic}});
+    last_topic = topic;
+  }
+  last->inc();
+}
+
 error from_broker(const broker::status& st, const std::string& topic) {
   int32_t code = st.code == broker::errc::invalid_argument ? 400 : st.code == broker::errc::timeout ? 408 : 503;
   return make_error("micro.broker", code, "publication on " + topic + ": " + st.message);
@@ -289,6 +306,8 @@ actors::publish_order make_order(client::impl& c, const std::string& topic, cons
   order.pub.metadata = msg.metadata;
   for (auto& [k, v] : opts.metadata)
     order.pub.metadata[k] = v;
+  order.pub.metadata.erase(parent_span_key);
+  ensure_trace(order.pub.metadata);
   order.pub.body = msg.body;
   order.subscribers = c.subscribers_of(topic);
   order.timeout = opts.timeout.count() > 0 ? opts.timeout : c.opts.request_timeout;
@@ -306,6 +325,7 @@ bool acknowledged(const client::impl& c, const publish_options& opts) {
 status client::publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts) {
   if (topic.empty())
     return errors::bad_request(client_error_id, "cannot publish to an empty topic");
+  count_publication(topic);
   const bool acked = acknowledged(*impl_, opts);
   auto& async = *impl_->async;
   if (impl_->opts.broker == "nats") {
@@ -315,6 +335,8 @@ status client::publish_raw(const std::string& topic, const raw_message& msg, con
     broker::message m{topic, msg.content_type, msg.metadata, msg.body};
     for (auto& [k, v] : opts.metadata)
       m.meta[k] = v;
+    m.meta.erase(parent_span_key);
+    ensure_trace(m.meta);
     if (acked) {
       if (auto st = (*backend)->publish(m); !st)
         return from_broker(st, topic);
@@ -386,6 +408,7 @@ void client::publish_acknowledged(const std::string& topic, const raw_message& m
     return;
   }
   async->in_flight.fetch_add(1);
+  count_publication(topic);
   auto order = make_order(*impl_, topic, msg, opts);
   order.done = [topic, done = std::move(done), async](const actors::publish_ack& ack) {
     done(ack.code == 0 ? status{} : status{make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail)});
@@ -479,6 +502,10 @@ result<detail::prepared_call> detail::prepare_call(client& c, const context& par
   wire.metadata = parent.metadata();
   for (auto& [k, v] : opts.metadata)
     wire.metadata[k] = v;
+  // The caller's trace goes on (its traceparent names the caller's span); a call from outside
+  // any trace starts one. The parent link is the receiving hop's to make.
+  wire.metadata.erase(parent_span_key);
+  ensure_trace(wire.metadata);
   wire.timeout_ns = timeout.count();
   wire.body = req.body;
   call.wait = timeout + wait_margin;

@@ -4,6 +4,8 @@
 #include <functional>
 #include <sstream>
 
+#include "metrics/metrics.hpp"
+#include "micro/log.hpp"
 #include "micro/selector.hpp"
 
 namespace micro {
@@ -138,6 +140,21 @@ const std::vector<option_entry>& entries() {
        return set_address(o.http_address, "http_address", v);
      },
      [](const options& o) { return o.http_address; }},
+    // Process-wide (not per service): they set the metrics and logging modules directly.
+    {{"metrics", "MICRO_METRICS", "--metrics", "on: record metrics for /metrics; off: record none (process figures still shown)"},
+     [](options&, const std::string& v) -> status {
+       if (v != "on" && v != "off")
+         return errors::bad_request(config_error_id, "invalid metrics \"" + v + "\": expected on or off");
+       metrics::set_enabled(v == "on");
+       return {};
+     },
+     [](const options&) { return std::string{metrics::enabled() ? "on" : "off"}; }},
+    {{"log_format", "MICRO_LOG_FORMAT", "--log_format", "text, or json: one JSON object per line"},
+     [](options&, const std::string& v) { return set_log_format(v); },
+     [](const options&) { return std::string{log_json() ? "json" : "text"}; }},
+    {{"log_level", "MICRO_LOG_LEVEL", "--log_level", "lowest level logged: debug, info, warn, error"},
+     [](options&, const std::string& v) { return set_log_level(v); },
+     [](const options&) { return log_level_name(); }},
     {{"server_max_concurrency", "MICRO_SERVER_MAX_CONCURRENCY", "--server_max_concurrency", "handlers running at once per service"},
      [](options& o, const std::string& v) { return set_count(o.max_concurrency, "server_max_concurrency", v); },
      [](const options& o) { return std::to_string(o.max_concurrency); }},

@@ -24,11 +24,15 @@
 #include "actors/transport_server.hpp"
 #include "broker/broker.hpp"
 #include "caf/all.hpp"
+#include "metrics/registry.hpp"
+#include "metrics/rpc.hpp"
 #include "micro/detail/client_impl.hpp"
 #include "micro/detail/http_listener.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
 #include "micro/detail/stream_impl.hpp"
+#include "micro/log.hpp"
+#include "micro/trace.hpp"
 
 namespace micro {
 
@@ -103,24 +107,34 @@ actors::endpoint_handler to_actor_handler(const std::string& service_name, const
   h.run = [service_name, node_id, fn = std::move(fn)](const actors::request& req,
                                              actors::clock::time_point deadline) {
     context ctx{service_name, req.endpoint, req.metadata, deadline};
+    start_span(ctx.metadata());  // this handler is the hop's span; calls made with ctx continue it
     raw_message in{req.content_type, req.body, req.accept, {}};
     result<raw_message> out = errors::internal_server_error(service_error_id, "no result");
     try {
       out = fn(ctx, in);
     } catch (const error& e) {
       out = e;  // a handler's own coded error
+    } catch (const std::exception& e) {
+      // As the service actor would answer it (same id), but here the failure is logged with its trace.
+      out = errors::internal_server_error("micro.server", e.what());
+    } catch (...) {
+      out = errors::internal_server_error("micro.server", "handler threw a non-standard exception");
     }
     actors::response rsp;
     if (!out) {
       rsp.code = out.error().code;
       rsp.error_id = out.error().id;
       rsp.detail = out.error().detail;
+      if (rsp.code >= 500)  // the server's own failures; a 4xx is the caller's
+        log_event(log_level::error, "handler failed", ctx,
+                  {{"code", std::to_string(rsp.code)}, {"id", rsp.error_id}, {"detail", rsp.detail}});
       return rsp;
     }
     rsp.content_type = std::move(out->content_type);
     rsp.body = std::move(out->body);
     rsp.metadata = std::move(out->metadata);
     rsp.metadata[node_metadata_key] = node_id;
+    rsp.metadata[traceparent_key] = ctx.metadata()[traceparent_key];  // the caller learns the trace (micro call -v)
     return rsp;
   };
   return h;
@@ -132,6 +146,51 @@ nlohmann::json subscription_stats() {
   for (auto& [topic, c] : actors::subscription_counters())
     out[topic] = {{"delivered", c->delivered.load()}, {"dropped", c->dropped.load()}, {"queued", c->queued.load()}};
   return out;
+}
+
+// Per topic, at scrape time: what this process's subscriptions delivered, dropped and queue.
+void add_broker_collector() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    metrics::registry::global().collect("broker.subscriptions", [](std::vector<metrics::family_snapshot>& out) {
+      metrics::family_snapshot delivered{"micro_broker_deliveries_total",
+                                         "Publications handed to this process's subscribers, per topic.",
+                                         metrics::kind::counter, {}};
+      metrics::family_snapshot dropped{"micro_broker_drops_total",
+                                       "Publications refused because a subscription was full, per topic.",
+                                       metrics::kind::counter, {}};
+      metrics::family_snapshot queued{"micro_broker_queue_depth",
+                                      "Publications queued for this process's subscribers, per topic.",
+                                      metrics::kind::gauge, {}};
+      for (auto& [topic, c] : actors::subscription_counters()) {
+        metrics::labels l{{"topic", topic}};
+        delivered.samples.push_back({l, static_cast<double>(c->delivered.load())});
+        dropped.samples.push_back({l, static_cast<double>(c->dropped.load())});
+        queued.samples.push_back({l, static_cast<double>(c->queued.load())});
+      }
+      out.push_back(std::move(delivered));
+      out.push_back(std::move(dropped));
+      out.push_back(std::move(queued));
+    });
+  });
+}
+
+// Per service, at scrape time: streams open and accepted, requests waiting for a slot.
+void add_service_collector(const std::string& key, const std::string& name,
+                           const std::shared_ptr<actors::service_counters>& counters) {
+  std::weak_ptr<actors::service_counters> weak = counters;
+  metrics::registry::global().collect(key, [weak, name](std::vector<metrics::family_snapshot>& out) {
+    auto c = weak.lock();
+    if (!c)
+      return;
+    metrics::labels l{{"service", name}};
+    out.push_back({"micro_server_streams_open", "Streams open (handlers running).", metrics::kind::gauge,
+                   {{l, static_cast<double>(c->streams_open.load())}}});
+    out.push_back({"micro_server_streams_total", "Streams accepted since the service started.", metrics::kind::counter,
+                   {{l, static_cast<double>(c->streams_total.load())}}});
+    out.push_back({"micro_server_requests_queued", "Requests waiting for a free handler slot.", metrics::kind::gauge,
+                   {{l, static_cast<double>(c->queued.load())}}});
+  });
 }
 
 raw_message json_reply(const nlohmann::json& j) {
@@ -180,8 +239,10 @@ struct service::impl {
                        health["registry_error"] = st.message;
                      return json_reply(health);
                    });
+    // Where this node serves /metrics, /health and /ready (empty: no HTTP listener).
+    auto http_address = http.address();
     srv.handle_raw(registry::endpoint{"Debug.Stats", "", "", {}},
-                   [counters_ptr](const context&, const raw_message&) -> result<raw_message> {
+                   [counters_ptr, http_address](const context&, const raw_message&) -> result<raw_message> {
                      using namespace std::chrono;
                      auto started = counters_ptr->started;
                      return json_reply({
@@ -195,6 +256,7 @@ struct service::impl {
                        {"stream_actors", live_streams()},
                        {"memory", resident_bytes()},
                        {"subscriptions", subscription_stats()},
+                       {"http", http_address},
                      });
                    });
   }
@@ -274,12 +336,14 @@ struct service::impl {
     return [fn = sub.fn, ack = sub.opts.ack, service = opts.name,
             endpoint = "Subscriber." + sub.topic](const actors::publication& p) -> actors::publish_ack {
       context ctx{service, endpoint, p.metadata, context::clock::time_point::max()};
+      start_span(ctx.metadata());  // this delivery is the hop's span
       raw_message in{p.content_type, p.body, {}, p.metadata};
       auto st = fn(ctx, in);
       if (st)
         return {};
       if (!ack)
-        std::cerr << "service " << service << ": subscriber of " << p.topic << " failed: " << st.error().to_json() << "\n";
+        log_event(log_level::error, "service " + service + ": subscriber of " + p.topic + " failed: " + st.error().to_json(),
+                  ctx);
       return actors::publish_ack{ack ? st.error().code : 0, ack ? st.error().to_json() : std::string{}, {}};
     };
   }
@@ -369,6 +433,7 @@ status service::start() {
   spec.max_streams = d.opts.max_streams;
   spec.stream_window = d.opts.stream_window;
   spec.counters = d.counters;
+  spec.unknown_calls = metrics::server_calls(d.opts.name, "(unknown)");
   {
     auto& internals = d.srv.internals();
     std::lock_guard<std::mutex> guard{internals.mutex};
@@ -391,6 +456,7 @@ status service::start() {
                            : to_actor_handler(d.opts.name, d.node_id,
                                               builtin ? entry.fn : wrap_handler(entry.fn, internals.wrappers));
       h.run_on_actor = builtin || entry.run_inline;  // ours never block; inline ones say they do not
+      h.calls = metrics::server_calls(d.opts.name, name);
       spec.endpoints.emplace(name, std::move(h));
     }
   }
@@ -452,6 +518,10 @@ status service::start() {
   if (auto st = d.start_subscriptions(broker); !st)
     return st;
   d.running = true;
+  if (metrics::enabled()) {
+    add_broker_collector();
+    add_service_collector("service." + d.node_id, d.opts.name, d.counters);
+  }
   auto registered = d.do_register();
   d.http.set_ready(static_cast<bool>(registered));
   return registered;
@@ -490,6 +560,7 @@ status service::stop() {
   caf::anon_send_exit(d.service_actor, caf::exit_reason::user_shutdown);
   d.node = nullptr;
   d.service_actor = nullptr;
+  metrics::registry::global().collect("service." + d.node_id, {});
   d.http.stop();
   return outcome;
 }
@@ -520,10 +591,10 @@ int service::run() {
     std::cerr << st.error().to_json() << "\n";
     return 1;
   }
-  std::cerr << "service " << d.opts.name << " (" << d.node_id << ") listening on " << d.address
-            << ", registry " << d.client().registry()->name() << "\n";
+  log_event(log_level::info, "service " + d.opts.name + " (" + d.node_id + ") listening on " + d.address + ", registry "
+                               + d.client().registry()->name());
   if (auto http = d.http.address(); !http.empty())
-    std::cerr << "service " << d.opts.name << " http listening on " << http << " (/health, /ready)\n";
+    log_event(log_level::info, "service " + d.opts.name + " http listening on " + http + " (/health, /ready, /metrics)");
   // Wait for a stop request; re-register every interval so TTL-based registries keep us.
   pollfd pfd{d.wake_pipe[0], POLLIN, 0};
   auto interval_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(d.opts.register_interval).count());
@@ -533,14 +604,14 @@ int service::run() {
       break;
     if (n == 0) {
       if (auto rs = d.do_register(); !rs)
-        std::cerr << rs.error().to_json() << "\n";
+        log_event(log_level::error, rs.error().to_json());
     }
   }
   signal_pipe_write.store(-1);
   // A drain that hits its bound is reported but is still a clean, requested shutdown.
   if (auto stopped = stop(); !stopped)
-    std::cerr << stopped.error().to_json() << "\n";
-  std::cerr << "service " << d.opts.name << " stopped\n";
+    log_event(log_level::error, stopped.error().to_json());
+  log_event(log_level::info, "service " + d.opts.name + " stopped");
   return 0;
 }
 

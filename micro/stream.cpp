@@ -2,6 +2,7 @@
 
 #include "actors/stream_endpoint.hpp"
 #include "micro/detail/stream_impl.hpp"
+#include "micro/trace.hpp"
 
 namespace micro {
 
@@ -91,6 +92,7 @@ actors::stream_handler detail::make_stream_runner(raw_stream_handler fn) {
     state->recv_content_type = open.content_type;
     state->send_content_type = open.accept.empty() ? open.content_type : open.accept;
     state->ctx = context{open.service, open.endpoint, open.metadata, deadline};
+    start_span(state->ctx.metadata());  // this stream is the hop's span
     raw_stream s{std::move(state)};
     status outcome;
     try {

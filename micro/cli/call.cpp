@@ -2,6 +2,7 @@
 
 #include "micro/cli/args.hpp"
 #include "micro/cli/commands.hpp"
+#include "micro/trace.hpp"
 
 namespace micro::cli {
 
@@ -38,6 +39,11 @@ int call(micro::client& client, const std::vector<std::string>& args) {
   req.content_type = content_type;
   req.accept = "application/json";
   req.body = positional.size() == 3 ? positional[2] : "{}";
+  // The CLI is the edge: it starts the trace (unless -m traceparent=... continues one), so -v
+  // can name it even when the call fails.
+  auto trace = ensure_trace(opts.metadata);
+  if (verbose)
+    std::cerr << "> traceparent: " << trace << "\n";
   auto rsp = client.call_raw(context{}, positional[0], positional[1], req, opts);
   if (!rsp)
     return fail(rsp.error());

@@ -14,6 +14,7 @@
 #include "micro/cli/commands.hpp"
 #include "micro/cli/json_text.hpp"
 #include "micro/service.hpp"
+#include "micro/trace.hpp"
 #include "registry/registry.hpp"
 
 namespace micro::cli {
@@ -28,8 +29,17 @@ using json = nlohmann::json;
 std::string render(const raw_message& in, bool with_metadata) {
   if (!with_metadata)
     return as_json(in.body) + "\n";
-  auto metadata = json(in.metadata).dump(-1, ' ', false, json::error_handler_t::replace);
-  return "{\"metadata\":" + metadata + ",\"body\":" + as_json(in.body) + "}\n";
+  // The trace context (micro/trace.hpp) on a field of its own: "metadata" shows what the
+  // publisher's -m gave.
+  auto md = in.metadata;
+  std::string trace;
+  if (auto it = md.find(traceparent_key); it != md.end()) {
+    trace = json(it->second).dump();
+    md.erase(it);
+  }
+  auto metadata = json(md).dump(-1, ' ', false, json::error_handler_t::replace);
+  return "{\"metadata\":" + metadata + (trace.empty() ? "" : ",\"traceparent\":" + trace) + ",\"body\":"
+         + as_json(in.body) + "}\n";
 }
 
 }  // namespace

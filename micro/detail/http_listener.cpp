@@ -1,6 +1,7 @@
 #include "micro/detail/http_listener.hpp"
 
 #include "http/health.hpp"
+#include "http/metrics.hpp"
 
 namespace micro::detail {
 
@@ -9,6 +10,7 @@ status http_listener::start(const std::string& address, http::router routes) {
     return {};
   ready_->store(false);
   http::add_health(routes, [ready = ready_] { return ready->load(); });
+  http::add_metrics(routes);
   http::server_options opts;
   opts.address = address;
   auto [srv, err] = http::server::start(opts, routes.as_handler());

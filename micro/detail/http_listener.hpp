@@ -1,7 +1,7 @@
 #pragma once
 // A service's optional HTTP listener (MICRO_HTTP_ADDRESS): /health (live) and /ready (registered
-// and serving) for Kubernetes-style probes, plus whatever routes the service added
-// (service::http_routes(), e.g. an embedded gateway). Off when the address is empty.
+// and serving) for Kubernetes-style probes, /metrics for Prometheus, plus whatever routes the
+// service added (service::http_routes(), e.g. an embedded gateway). Off when the address is empty.
 
 #include <atomic>
 #include <memory>

@@ -14,6 +14,8 @@ start_unary_servers() {
   start_server tcp "$BIN/bench-tcp-floor-server"
   # micro's own tcp transport (issue 14): the same echo server, calls over transport/tcp.
   start_server tcpt MICRO_TRANSPORT=tcp "$BIN/bench-echo-server" micro
+  # The cost of metrics (issue 18): the same echo server and client with MICRO_METRICS=off.
+  start_server nometrics MICRO_METRICS=off "$BIN/bench-echo-server" micro
   if [[ -n $have_grpc ]]; then
     start_server grpc_sync "$BIN/bench-grpc-server" sync
     start_server grpc_cb "$BIN/bench-grpc-server" callback
@@ -59,6 +61,9 @@ bench_unary() {
       # The tcp transport, pooled and inline handlers.
       unary_run "tcpt.$k.64" "$BIN/bench-rpc-client" micro-tcp "$port_tcpt" "$k" 64 "$CALLS"
       unary_run "tcpt_inline.$k.64" BENCH_ENDPOINT=Bench.EchoInline "$BIN/bench-rpc-client" micro-tcp "$port_tcpt" "$k" 64 "$CALLS"
+      # Metrics on (the default) and off, back to back, on both sides of the call.
+      unary_run "metrics_on.$k.64" "$BIN/bench-rpc-client" micro "$port_micro" "$k" 64 "$CALLS"
+      unary_run "metrics_off.$k.64" MICRO_METRICS=off "$BIN/bench-rpc-client" micro "$port_nometrics" "$k" 64 "$CALLS"
     done
   done
 }
@@ -89,6 +94,13 @@ unary_table() {
     "$(med sharing.1.64.p50)" "stealing" "$(med stealing.1.64.p50)" us
   add_row "micro calls/s, 64 in flight, 64 B: sharing scheduler (default) vs stealing(4)" \
     "$(med sharing.64.64.rate)" "stealing" "$(med stealing.64.64.rate)" rate
+  # What recording metrics costs: ratio on/off (p50: above 1 is slower; calls/s: below 1 is slower).
+  add_row "micro p50 µs, 1 in flight, 64 B: metrics on (default) vs MICRO_METRICS=off" \
+    "$(med metrics_on.1.64.p50)" "metrics off" "$(med metrics_off.1.64.p50)" us
+  add_row "micro calls/s, 1 in flight, 64 B: metrics on (default) vs MICRO_METRICS=off" \
+    "$(med metrics_on.1.64.rate)" "metrics off" "$(med metrics_off.1.64.rate)" rate
+  add_row "micro calls/s, 64 in flight, 64 B: metrics on (default) vs MICRO_METRICS=off" \
+    "$(med metrics_on.64.64.rate)" "metrics off" "$(med metrics_off.64.64.rate)" rate
   local figure metric s
   # micro over its tcp transport (MICRO_TRANSPORT=tcp) against the caf transport (micro's
   # default), gRPC's best and the TCP floor.

@@ -39,9 +39,10 @@
 //                    the handler and rethrows it.
 //   TEST_NOFILE=N    lowers the soft RLIMIT_NOFILE to N first thing (the guard tests)
 //   TEST_PUBSUB_STREAM=1  also serves a stream and a subscriber (the multi-host tests):
-//                    Test.Stream  bidirectional, JSON: each message m -> {"echo": m, "node": id}
+//                    Test.Stream  bidirectional, JSON: each message m -> {"echo": m, "node": id,
+//                                 "metadata": the stream's context metadata}
 //                    topic "test.events": each publication (JSON) is logged as
-//                    {"event": "publication", "body": ...} (see Test.Log)
+//                    {"event": "publication", "body": ..., "metadata": the context's} (see Test.Log)
 #include <sys/resource.h>
 
 #include <chrono>
@@ -253,15 +254,15 @@ int main(int argc, char** argv) {
       micro::endpoint_options{}.with_inline());
 
   if (env_number("TEST_PUBSUB_STREAM", 0) != 0) {
-    srv.handle_stream("Test.Stream", [&](const micro::context&, micro::server_stream<json, json>& s) {
+    srv.handle_stream("Test.Stream", [&](const micro::context& ctx, micro::server_stream<json, json>& s) {
       json in;
       while (s.recv(in))
-        if (!s.send(json{{"echo", in}, {"node", svc.node_id()}}))
+        if (!s.send(json{{"echo", in}, {"node", svc.node_id()}, {"metadata", ctx.metadata()}}))
           return;
     });
-    srv.subscribe("test.events", [&](const micro::context&, const json& body) {
+    srv.subscribe("test.events", [&](const micro::context& ctx, const json& body) {
       std::lock_guard<std::mutex> guard{log.mutex};
-      log.events.push_back({{"event", "publication"}, {"body", body}});
+      log.events.push_back({{"event", "publication"}, {"body", body}, {"metadata", ctx.metadata()}});
     });
   }
 
