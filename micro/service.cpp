@@ -25,6 +25,7 @@
 #include "broker/broker.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
+#include "micro/detail/endpoint_stats.hpp"
 #include "micro/detail/http_listener.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
@@ -151,6 +152,7 @@ struct service::impl {
   caf::actor service_actor;
   std::unique_ptr<actors::transport_server> transport_server;  // MICRO_TRANSPORT other than caf
   std::shared_ptr<actors::service_counters> counters;
+  std::shared_ptr<detail::endpoint_stats_table> endpoint_stats = std::make_shared<detail::endpoint_stats_table>();
   registry::service registered;
   std::string address;
   std::string node_id;
@@ -169,6 +171,7 @@ struct service::impl {
 
   void add_debug_endpoints() {
     auto counters_ptr = counters;
+    auto per_endpoint = endpoint_stats;
     // "ok" while the registry can be reached; "degraded" (still serving, but peers may stop
     // finding this node when its registration lapses) with the registry's last error otherwise.
     auto reg = client().registry();
@@ -181,7 +184,7 @@ struct service::impl {
                      return json_reply(health);
                    });
     srv.handle_raw(registry::endpoint{"Debug.Stats", "", "", {}},
-                   [counters_ptr](const context&, const raw_message&) -> result<raw_message> {
+                   [counters_ptr, per_endpoint](const context&, const raw_message&) -> result<raw_message> {
                      using namespace std::chrono;
                      auto started = counters_ptr->started;
                      return json_reply({
@@ -195,6 +198,7 @@ struct service::impl {
                        {"stream_actors", live_streams()},
                        {"memory", resident_bytes()},
                        {"subscriptions", subscription_stats()},
+                       {"endpoints", per_endpoint->to_json()},  // the dashboard's charts (web/)
                      });
                    });
   }
@@ -381,7 +385,9 @@ status service::start() {
       // around user actors (handle_with_actor), which get the wire request themselves.
       auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor, false}
                            : to_actor_handler(d.opts.name, d.node_id,
-                                              builtin ? entry.fn : wrap_handler(entry.fn, internals.wrappers));
+                                              builtin ? entry.fn
+                                                      : detail::timed(wrap_handler(entry.fn, internals.wrappers),
+                                                                      d.endpoint_stats->of(name)));
       h.run_on_actor = builtin || entry.run_inline;  // ours never block; inline ones say they do not
       spec.endpoints.emplace(name, std::move(h));
     }

@@ -10,6 +10,7 @@
 #include "api/gateway.hpp"
 #include "micro/cli/args.hpp"
 #include "micro/cli/commands.hpp"
+#include "web/dashboard.hpp"
 
 namespace micro::cli {
 
@@ -107,14 +108,19 @@ int api(micro::client& client, const std::vector<std::string>& args) {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   api::gateway gw{client, o};
-  if (auto st = gw.listen(); !st)
+  web::dashboard dash{client};  // the dashboard under /web (micro web serves it alone)
+  http::router routes;
+  dash.mount(routes);
+  if (auto st = gw.listen(routes); !st)
     return fail(st.error());
   std::cerr << "micro api: listening on http://" << gw.address() << " (registry " << client.registry()->name()
-            << "; POST /SERVICE/Service/Method, /publish/TOPIC, GET /subscribe/TOPIC, /health, /ready)" << std::endl;
+            << "; POST /SERVICE/Service/Method, /publish/TOPIC, GET /subscribe/TOPIC, /health, /ready, the dashboard at /web/)"
+            << std::endl;
   pollfd pfd{fds[0], POLLIN, 0};
   while (::poll(&pfd, 1, -1) < 0) {
   }
   gw.stop();
+  dash.stop();
   std::cerr << "micro api: stopped" << std::endl;
   return 0;
 }

@@ -68,6 +68,12 @@ int api(micro::client& client, const std::vector<std::string>& args);
 /// protoc FileDescriptorSet whose messages give the tools' input schemas.
 int mcp(micro::client& client, const std::vector<std::string>& args);
 
+/// micro web [--address HOST:PORT] [--interval D] [--timeout D] [--max_body SIZE] [--max_streams N]:
+/// the dashboard (web/dashboard.hpp) at http://HOST:PORT/web/ (--address or MICRO_WEB_ADDRESS,
+/// default 127.0.0.1:8082); prints "micro web: listening on http://HOST:PORT/web/ ..." on stderr
+/// once it serves; runs until SIGINT/SIGTERM, exit 0. Bad flags: 400; an address it cannot listen on: 503.
+int web(micro::client& client, const std::vector<std::string>& args);
+
 /// A registry failure as a coded error: not_found 404, invalid_argument 400, anything else
 /// (unavailable, stopped) 503. The detail is the registry's own message.
 micro::error registry_error(const registry::status& st);
