@@ -9,7 +9,9 @@ namespace {
 
 std::uint64_t count_of(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
-  return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
+  if (it == j.end() || !it->is_number_integer() || it->get<std::int64_t>() < 0)
+    return 0;
+  return it->get<std::uint64_t>();
 }
 
 call_figures parse_calls(const nlohmann::json& j) {
@@ -27,7 +29,7 @@ call_figures parse_calls(const nlohmann::json& j) {
   for (auto& b : *bounds)
     out.bounds_us.push_back(b.is_number() ? b.get<double>() : 0.0);
   for (auto& c : *counts)
-    out.counts.push_back(c.is_number_unsigned() ? c.get<std::uint64_t>() : 0);
+    out.counts.push_back(c.is_number_integer() && c.get<std::int64_t>() > 0 ? c.get<std::uint64_t>() : 0);
   return out;
 }
 

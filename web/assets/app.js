@@ -91,14 +91,14 @@ function drawService(fresh) {
   const s = currentService();
   if (!s) { $("service-name").textContent = state.service + " (gone)"; return; }
   $("service-name").textContent = s.name;
-  $("service-versions").textContent = s.versions.filter(v => v).map(v => "v" + v).join(" ");
+  $("service-versions").textContent = s.versions.filter(v => v).map(v => "version " + v).join(", ");
   const body = $("nodes").querySelector("tbody");
   body.textContent = "";
   for (const n of s.nodes) {
     const tr = document.createElement("tr");
     tr.dataset.node = n.id;
     if (n.id === state.node) tr.className = "selected";
-    td(tr, n.id);
+    td(tr, n.id).title = n.id;
     td(tr, n.address);
     td(tr, n.version);
     td(tr, (n.metadata || {}).host || "");
