@@ -6,10 +6,14 @@
 //   3. a call from the form returns the greeter's reply, with status and latency;
 //   4. a publication on a topic appears in the topic viewer;
 //   5. the charts move under load (micro bench);
-//   6. a SIGKILLed node disappears from the page within seconds.
+//   6. a SIGKILLed node disappears from the page within seconds;
+//   7. the stream viewer shows a stream endpoint's messages (stream-server's Counter.Count);
+//   8. open viewers are bounded: one more event stream than --max_streams is a coded 503;
+//   9. `micro api` serves the same page under /web/.
 // Every wait awaits a DOM change (cdp.mjs until()), bounded; no fixed sleeps.
 // Usage: node dashboard_test.mjs BIN_DIR WORK_DIR [SCREENSHOT.png]. Exit 77 (skipped) without chromium.
 import { spawn } from "node:child_process";
+import { get } from "node:http";
 import { mkdirSync, writeFileSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Browser, findChromium } from "./cdp.mjs";
@@ -68,7 +72,10 @@ try {
     const m = await awaitLog(p, /service \S+ \((\S+)\) listening on (\S+)/, "listening line");
     nodes.push({ proc: p, id: m[1], address: m[2] });
   }
-  const web = start("web", ["micro", "web", "--address", "127.0.0.1:0", "--interval", "500ms"]);
+  const streamer = `web-streamer-${process.pid}`;
+  start("streamer", ["stream-server", "--server_name", streamer]);
+  const maxStreams = 3;
+  const web = start("web", ["micro", "web", "--address", "127.0.0.1:0", "--interval", "500ms", "--max_streams", String(maxStreams)]);
   const url = (await awaitLog(web, /listening on (http:\/\/\S+)/, "listening line"))[1];
   console.log(`processes up: ${elapsed()} (${url})`);
 
@@ -141,6 +148,44 @@ try {
       return !rows.some(r => r.dataset.node === ${css(victim.id)}) && rows.some(r => r.dataset.node === ${css(nodes[1].id)}); })()`,
     20000, "the killed node to disappear");
   console.log(`6. SIGKILLed node gone from the page after ${((Date.now() - killedAt) / 1000).toFixed(2)} s: ${elapsed()}`);
+
+  // 7. The stream viewer.
+  await browser.until(`document.querySelector('#services li[data-service=${css(streamer)}]')`, 20000, "the stream service in the list");
+  await browser.eval(`document.querySelector('#services li[data-service=${css(streamer)}]').click()`);
+  await browser.until(`[...document.querySelectorAll('#call-endpoint option')].some(o => o.value === 'Counter.Count')`, 10000, "Counter.Count in the form");
+  await browser.eval(`(() => { document.getElementById('call-endpoint').value = 'Counter.Count';
+      document.getElementById('call-body').value = '{"from":1,"to":3,"delay_ms":20}';
+      document.getElementById('stream-go').click(); })()`);
+  const streamed = await browser.until(`document.getElementById('call-status').textContent === 'stream ended'
+      && [...document.querySelectorAll('#stream-messages li')].map(li => li.textContent).join(' ')`, 10000, "the stream's messages");
+  if (streamed !== '{"value":1} {"value":2} {"value":3}') throw new Error(`unexpected stream messages: ${streamed}`);
+  console.log(`7. stream viewer showed ${streamed}: ${elapsed()}`);
+
+  // 8. Viewers are bounded: the topic viewer holds one event stream; fill the rest, then one more.
+  const base = new URL(url);
+  const open = path => new Promise((resolve, reject) => {
+    const req = get({ host: base.hostname, port: base.port, path: base.pathname + path }, res => resolve({ req, res }));
+    req.on("error", reject);
+  });
+  const held = [];
+  for (let i = 1; i < maxStreams; ++i) {
+    const { req, res } = await open(`api/subscribe/${topic}-${i}`);
+    held.push(req);
+    if (res.statusCode !== 200) throw new Error(`event stream ${i} of ${maxStreams}: HTTP ${res.statusCode}`);
+  }
+  const over = await open(`api/subscribe/${topic}-over`);
+  const overBody = await new Promise(r => { let b = ""; over.res.on("data", d => { b += d; }); over.res.on("end", () => r(b)); });
+  held.forEach(r => r.destroy());
+  if (over.res.statusCode !== 503 || JSON.parse(overBody).code !== 503)
+    throw new Error(`stream ${maxStreams + 1} of ${maxStreams}: HTTP ${over.res.statusCode} ${overBody}`);
+  console.log(`8. event stream ${maxStreams + 1} refused: ${overBody}: ${elapsed()}`);
+
+  // 9. The gateway serves the page too.
+  const gw = start("api", ["micro", "api", "--address", "127.0.0.1:0"]);
+  const apiUrl = (await awaitLog(gw, /listening on (http:\/\/\S+?) /, "listening line"))[1] + "/web/";
+  await browser.goto(apiUrl);
+  await browser.until(`document.querySelector('#services li[data-service=${css(service)}]')`, 20000, "the service on the gateway's page");
+  console.log(`9. micro api serves the dashboard at ${apiUrl}: ${elapsed()}`);
 
   if (browser.pageErrors.length) throw new Error(`errors in the page: ${browser.pageErrors.join("; ")}`);
   console.log(`dashboard browser test: passed in ${elapsed()}`);

@@ -46,7 +46,7 @@ function drawChart(svg, series, unit) {
       else run.push(x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1));
     }
     flush();
-    if (series.length > 1) el("text", { x: L + 4 + i * 34, y: T + 8, fill: s.color, style: "fill:" + s.color }, s.name);
+    if (series.length > 1) el("text", { x: W - R - 2 - (series.length - 1 - i) * 28, y: T + 8, "text-anchor": "end", style: "fill:" + s.color }, s.name);
   });
 }
 function niceCeil(v) {
