@@ -44,7 +44,8 @@ struct pending {
 }  // namespace
 
 collector::collector(micro::client& client, api::async_caller& caller, collector_options opts)
-    : client_(client), caller_(caller), opts_(opts), last_touch_(clock::now()) {
+    : client_(client), caller_(caller), opts_(opts),
+      last_touch_(clock::now() - opts.idle_after - std::chrono::seconds{1}) {  // idle until a page asks
   thread_ = std::thread{[this] { loop(); }};
 }
 

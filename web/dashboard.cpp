@@ -96,7 +96,7 @@ struct dashboard::impl : std::enable_shared_from_this<impl> {
     }
     if (starts_with(rel, "/api/"))
       return serve_api(rel.substr(5), std::move(req), out);
-    if (req.method != "GET" && req.method != "HEAD")
+    if (req.method != "GET")
       return out.reply(http::error_response(405, web_error_id, req.method + " " + req.path + ": the page is read with GET"));
     auto* a = find_asset(rel == "/" ? "index.html" : rel.substr(1));
     if (a == nullptr)
