@@ -138,6 +138,14 @@ try {
     writeFileSync(shot, await browser.screenshot());
     console.log(`   screenshot: ${shot}`);
   }
+  // One node's own charts, one click away: its row.
+  await browser.eval(`[...document.querySelectorAll('#nodes tbody tr')].find(r => r.dataset.node === ${css(nodes[1].id)}).click()`);
+  const own = await browser.until(`document.getElementById('chart-rate').dataset.node === ${css(nodes[1].id)}
+      && Number(document.getElementById('chart-rate').dataset.last) > 5 && document.getElementById('chart-rate').dataset.last`,
+    10000, "the node's own calls/s chart");
+  console.log(`   node ${nodes[1].id}'s own chart: ${own} calls/s of the ${rate} summed: ${elapsed()}`);
+  await browser.eval(`[...document.querySelectorAll('#nodes tbody tr')].find(r => r.dataset.node === ${css(nodes[1].id)}).click()`);
+  await browser.until(`document.getElementById('chart-rate').dataset.node === ''`, 5000, "back to all nodes");
   load.kill("SIGKILL");
 
   // 6. A SIGKILLed node disappears.

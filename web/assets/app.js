@@ -140,12 +140,14 @@ function drawService(fresh) {
 
 async function refreshStats() {
   if (!state.service) return;
+  const asked = { service: state.service, node: state.node };
   let view;
   try {
-    view = await getJSON("api/stats?service=" + encodeURIComponent(state.service) + "&node=" + encodeURIComponent(state.node));
+    view = await getJSON("api/stats?service=" + encodeURIComponent(asked.service) + "&node=" + encodeURIComponent(asked.node));
   } catch (e) {
     view = { endpoints: {}, nodes: [] };
   }
+  if (asked.service !== state.service || asked.node !== state.node) return;  // a click changed the view meanwhile
   const sel = $("scope-endpoint"), keep = state.endpoint;
   sel.textContent = "";
   option(sel, "*", "all endpoints");
@@ -161,6 +163,7 @@ async function refreshStats() {
     { name: "p50", color: "#1a7f37", points: col(3) },
     { name: "p90", color: "#b26a00", points: col(4) },
     { name: "p99", color: "#c62828", points: col(5) }], "ms");
+  for (const id of ["chart-rate", "chart-errors", "chart-latency"]) $(id).dataset.node = asked.node;  // whose figures
   for (const n of view.nodes || []) {
     const tr = [...$("nodes").querySelectorAll("tbody tr")].find(r => r.dataset.node === n.id);
     if (!tr) continue;
