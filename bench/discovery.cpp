@@ -12,16 +12,12 @@
 // these take, and of CLI_RUNS CLI calls (default 5): ~2 s per run, ~35 s in all. The service
 // gets a name unique to this process, so other users of the same Avahi daemon cannot answer.
 // Progress goes to stderr. Exit 1 if Avahi is not reachable or a run never completes.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
-#include <climits>
-#include <cstring>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -30,11 +26,14 @@
 #include <thread>
 #include <vector>
 
-#include "exec_args.hpp"
+#include "bench/child.hpp"
 #include "bench/bench_config.hpp"
 #include "micro/micro.hpp"
 
 extern char** environ;
+
+using micro::bench::child;
+using micro::bench::executable_dir;
 
 namespace {
 
@@ -49,86 +48,6 @@ double ms_since(steady::time_point t0) {
   return std::chrono::duration<double, std::milli>(steady::now() - t0).count();
 }
 
-std::string executable_dir() {
-  char buf[PATH_MAX];
-  auto n = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0)
-    return ".";
-  std::string path(buf, static_cast<std::size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
-
-// A child process: fork + execve with the parent's environment minus MICRO_*, plus `env`;
-// stdin/stdout/stderr on /dev/null; killed with the bench (PR_SET_PDEATHSIG).
-class child {
- public:
-  child(const std::string& path, const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-    micro::bench::exec_args exec{path, args, env};
-    auto& argv = exec.argv;
-    auto& envp = exec.envp;
-    int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    pid_t parent = ::getpid();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent)
-        ::_exit(127);
-      sigset_t none;
-      ::sigemptyset(&none);
-      ::sigprocmask(SIG_SETMASK, &none, nullptr);
-      for (int fd = 0; fd < 3; ++fd)
-        ::dup2(devnull, fd);
-      ::execve(argv[0], argv.data(), envp.data());
-      ::_exit(127);
-    }
-    if (devnull >= 0)
-      ::close(devnull);
-    if (pid_ < 0)
-      throw std::runtime_error(std::string{"fork failed: "} + std::strerror(errno));
-  }
-  ~child() {
-    if (!reaped_) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-  child(const child&) = delete;
-  child& operator=(const child&) = delete;
-
-  void signal(int sig) {
-    if (!reaped_)
-      ::kill(pid_, sig);
-  }
-  // Blocks until the child ends; its raw wait status.
-  int wait() {
-    if (reaped_)
-      return status_;
-    while (::waitpid(pid_, &status_, 0) < 0 && errno == EINTR) {
-    }
-    reaped_ = true;
-    return status_;
-  }
-  // SIGTERM, then SIGKILL if it has not ended within `grace`.
-  void stop(std::chrono::milliseconds grace = 5000ms) {
-    signal(SIGTERM);
-    auto until = steady::now() + grace;
-    while (!reaped_ && steady::now() < until) {
-      if (::waitpid(pid_, &status_, WNOHANG) == pid_)
-        reaped_ = true;
-      else
-        std::this_thread::sleep_for(5ms);
-    }
-    if (!reaped_) {
-      signal(SIGKILL);
-      wait();
-    }
-  }
-
- private:
-  pid_t pid_ = -1;
-  int status_ = 0;
-  bool reaped_ = false;
-};
 
 struct figure {
   std::vector<double> ms;

@@ -17,6 +17,7 @@ const char* to_string(errc code) noexcept {
     case errc::idle_timeout: return "idle_timeout";
     case errc::too_many_calls: return "too_many_calls";
     case errc::io_error: return "io_error";
+    case errc::tls_failed: return "tls_failed";
   }
   return "unknown";
 }

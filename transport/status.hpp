@@ -21,6 +21,8 @@ enum class errc {
   idle_timeout,            // no complete frame within limits::idle_timeout (slow loris, dead peer)
   too_many_calls,          // more calls in flight on one connection than limits::max_calls_in_flight
   io_error,                // the operating system said no (reset, broken pipe, ...)
+  tls_failed,              // TLS set-up or handshake failed (unreadable file, untrusted or expired
+                           // certificate, a peer that does not speak TLS)
 };
 
 // "ok", "frame_too_large", ... for logs and tests.

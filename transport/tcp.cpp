@@ -3,6 +3,7 @@
 #include "transport/tcp.hpp"
 
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -13,6 +14,7 @@
 #include "transport/call_counter.hpp"
 #include "transport/close_log.hpp"
 #include "transport/frame_codec.hpp"
+#include "transport/tls_context.hpp"
 
 namespace micro::transport {
 
@@ -33,6 +35,7 @@ struct io_core {
   asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(ctx);
   std::thread thread;
   transport_options options;
+  tls_contexts tls;  // both null when TLS is off
   std::atomic<bool> stopped{false};
   std::mutex mutex;  // guards the two lists below (touched by dial/listen callers and the I/O thread)
   std::vector<std::weak_ptr<tcp_connection>> connections;
@@ -56,7 +59,10 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       counter_{core_->options.limits.max_calls_in_flight},
       handshake_timer_{core_->ctx},
       idle_timer_{core_->ctx},
-      read_buf_(read_chunk) {}
+      read_buf_(read_chunk) {
+    if (auto& ctx = accepted ? core_->tls.server : core_->tls.client)
+      tls_ = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(socket_), *ctx);
+  }
 
   status send(frame f) override {
     if (closed_.load())
@@ -85,9 +91,21 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
   void start_accepted() {
     remember_peer();
     asio::error_code ignored;
-    socket_.set_option(tcp::no_delay{true}, ignored);
+    sock().set_option(tcp::no_delay{true}, ignored);
     arm_handshake_timer();
-    read();
+    if (!tls_) {
+      read();
+      return;
+    }
+    tls_->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](asio::error_code ec) {
+      if (self->closed_.load())
+        return;
+      if (ec) {
+        self->close_now(self->tls_failure("TLS handshake with " + self->peer_, ec), true);
+        return;
+      }
+      self->read();
+    });
   }
 
   // I/O thread: connects, says hello, and fulfils `done` when the peer's hello arrives or fails.
@@ -96,7 +114,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
     peer_ = endpoints.begin()->endpoint().address().to_string() + ":"
             + std::to_string(endpoints.begin()->endpoint().port());
     arm_handshake_timer();
-    asio::async_connect(socket_, endpoints, [self = shared_from_this()](asio::error_code ec, const tcp::endpoint&) {
+    asio::async_connect(sock(), endpoints, [self = shared_from_this()](asio::error_code ec, const tcp::endpoint&) {
       if (self->closed_.load())
         return;
       if (ec) {
@@ -105,10 +123,27 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         return;
       }
       asio::error_code ignored;
-      self->socket_.set_option(tcp::no_delay{true}, ignored);
-      self->queue(hello_frame());
-      self->read();
+      self->sock().set_option(tcp::no_delay{true}, ignored);
+      if (!self->tls_) {
+        self->say_hello();
+        return;
+      }
+      self->tls_->async_handshake(asio::ssl::stream_base::client, [self](asio::error_code hec) {
+        if (self->closed_.load())
+          return;
+        if (hec) {
+          self->close_now(self->tls_failure("TLS handshake with " + self->peer_, hec), false);
+          return;
+        }
+        self->say_hello();
+      });
     });
+  }
+
+  // I/O thread: the dialling side speaks first, once connected (and TLS is up).
+  void say_hello() {
+    queue(hello_frame());
+    read();
   }
 
   // I/O thread: closes at once. `log` = we close for a rule the peer broke (one line per connection).
@@ -120,7 +155,8 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       log_close(core_->options, "tcp", peer_, reason);
     {
       std::lock_guard lock{mutex_};
-      if (is_error && writing_.empty() && socket_.is_open()) {
+      // (Not under TLS: plaintext in the middle of a TLS stream would be garbage to the peer.)
+      if (is_error && !tls_ && writing_.empty() && socket_.is_open()) {
         // Best effort, never blocking: what was queued (our hello, say) and then why we close.
         std::string bytes = std::move(pending_);
         frame goaway{frame_kind::goaway, static_cast<uint16_t>(reason.code), 0, reason.message};
@@ -133,8 +169,8 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       pending_.clear();
     }
     asio::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    sock().shutdown(tcp::socket::shutdown_both, ignored);
+    sock().close(ignored);
     handshake_timer_.cancel();
     idle_timer_.cancel();
     if (!handshaken_) {
@@ -147,9 +183,17 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
   }
 
  private:
+  // The socket under TLS, or the plain one.
+  tcp::socket& sock() { return tls_ ? tls_->next_layer() : socket_; }
+
+  status tls_failure(const std::string& what, const asio::error_code& ec) {
+    return status::error(errc::tls_failed, what + " failed: " + describe_tls_failure(ec, tls_->native_handle())
+                                             + " (does the peer use TLS, with a certificate our CA signed?)");
+  }
+
   void remember_peer() {
     asio::error_code ec;
-    auto ep = socket_.remote_endpoint(ec);
+    auto ep = sock().remote_endpoint(ec);
     peer_ = ec ? std::string{"unknown peer"} : ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
@@ -181,7 +225,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       }
       writing_.swap(pending_);
     }
-    asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](asio::error_code ec, std::size_t) {
+    auto done = [self = shared_from_this()](asio::error_code ec, std::size_t) {
       if (ec) {
         self->close_now(status::error(errc::io_error, "write failed: " + ec.message()), true);
         return;
@@ -195,27 +239,41 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         }
       }
       self->flush();
-    });
+    };
+    if (tls_)
+      asio::async_write(*tls_, asio::buffer(writing_), std::move(done));
+    else
+      asio::async_write(socket_, asio::buffer(writing_), std::move(done));
   }
 
   void read() {
-    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](asio::error_code ec, std::size_t n) {
+    auto done = [self = shared_from_this()](asio::error_code ec, std::size_t n) {
       if (self->closed_.load())
         return;
       if (ec) {
-        if (ec == asio::error::eof && self->decoder_.mid_frame())
+        if (self->tls_ && ec.category() == asio::error::get_ssl_category() && ec != asio::ssl::error::stream_truncated)
+          self->close_now(self->tls_failure("TLS with " + self->peer_, ec), true);
+        else if (ec == asio::error::eof && !self->handshaken_ && !self->accepted_)
+          self->close_now(status::error(errc::handshake_failed, "peer closed the connection before the handshake "
+                                                                "(a TLS node, when this side has no TLS?)"),
+                          false);
+        else if (ec == asio::error::eof && self->decoder_.mid_frame())
           self->close_now(status::error(errc::bad_frame, "connection ended in the middle of a frame ("
                                                            + std::to_string(self->decoder_.buffered())
                                                            + " bytes of it received)"),
                           true);
-        else if (ec == asio::error::eof)
+        else if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
           self->close_now(status::error(errc::closed, "peer closed the connection"), false);
         else
           self->close_now(status::error(errc::io_error, "read failed: " + ec.message()), true);
         return;
       }
       self->on_bytes(n);
-    });
+    };
+    if (tls_)
+      tls_->async_read_some(asio::buffer(read_buf_), std::move(done));
+    else
+      socket_.async_read_some(asio::buffer(read_buf_), std::move(done));
   }
 
   void on_bytes(std::size_t n) {
@@ -324,7 +382,8 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
 
   // Members used by the I/O thread only, unless marked.
   std::shared_ptr<io_core> core_;  // first: destroyed last, after the socket and timers
-  tcp::socket socket_;
+  tcp::socket socket_;                                      // moved into tls_ when TLS is on
+  std::unique_ptr<asio::ssl::stream<tcp::socket>> tls_;  // null without TLS
   bool accepted_;
   connection_handlers handlers_;
   frame_codec codec_;  // any thread (stateless)
@@ -428,8 +487,9 @@ bool split_address(const std::string& address, std::string& host, std::string& p
 
 class tcp_transport final : public transport {
  public:
-  explicit tcp_transport(transport_options options) : core_{std::make_shared<io_core>()} {
+  tcp_transport(transport_options options, tls_contexts tls) : core_{std::make_shared<io_core>()} {
     core_->options = std::move(options);
+    core_->tls = std::move(tls);
     core_->thread = std::thread{[core = core_.get()] { core->ctx.run(); }};
   }
 
@@ -492,6 +552,9 @@ class tcp_transport final : public transport {
     auto endpoints = resolver.resolve(host.empty() ? "0.0.0.0" : host, port, ec);
     if (ec || endpoints.empty())
       return {status::error(errc::invalid_address, "tcp: cannot resolve \"" + address + "\": " + ec.message()), nullptr};
+    if (core_->tls.client && !core_->tls.server)
+      return {status::error(errc::tls_failed, "tcp: cannot serve TLS on " + address + " without a certificate "
+                                              "(MICRO_TLS_CERT, MICRO_TLS_KEY)"), nullptr};
     auto st = std::make_shared<acceptor_state>(core_, std::move(handlers));
     auto ep = endpoints.begin()->endpoint();
     st->acceptor.open(ep.protocol(), ec);
@@ -517,8 +580,15 @@ class tcp_transport final : public transport {
 
 }  // namespace
 
-std::shared_ptr<transport> make_tcp_transport(transport_options options) {
-  return std::make_shared<tcp_transport>(std::move(options));
+result<std::shared_ptr<transport>> make_tcp_transport(transport_options options) {
+  tls_contexts tls;
+  if (options.tls.enabled()) {
+    auto made = make_tls_contexts(options.tls);
+    if (!made)
+      return {made.st, nullptr};
+    tls = std::move(made.value);
+  }
+  return {{}, std::make_shared<tcp_transport>(std::move(options), std::move(tls))};
 }
 
 }  // namespace micro::transport

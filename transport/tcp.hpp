@@ -10,7 +10,8 @@
 //
 // Handshake: each side's first frame is a hello (protocol version in the header, body =
 // handshake_magic). The listener answers a valid one with its own hello; anything else, or
-// nothing within limits::handshake_timeout, closes the connection with one logged reason.
+// nothing within limits::handshake_timeout, closes the connection with one logged reason. With
+// TLS, the TLS handshake comes first (within the same timeout) and the hellos travel inside it.
 
 #include <memory>
 
@@ -18,6 +19,8 @@
 
 namespace micro::transport {
 
-std::shared_ptr<transport> make_tcp_transport(transport_options options = {});
+// With options.tls enabled, every connection is TLS (tls.hpp); unreadable or mismatched files:
+// errc::tls_failed.
+result<std::shared_ptr<transport>> make_tcp_transport(transport_options options = {});
 
 }  // namespace micro::transport

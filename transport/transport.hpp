@@ -16,11 +16,14 @@
 #include "transport/limits.hpp"
 #include "transport/listener.hpp"
 #include "transport/status.hpp"
+#include "transport/tls.hpp"
 
 namespace micro::transport {
 
 struct transport_options {
   transport::limits limits;
+  // TLS (tcp only; see tls.hpp). Off when empty.
+  tls_options tls;
   // Where a connection closed for a broken rule says why (one line per connection); nullptr =
   // standard error.
   std::function<void(const std::string&)> log;

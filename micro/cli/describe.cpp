@@ -30,13 +30,24 @@ void print_text(std::ostream& out, const std::string& name, const std::vector<re
     out << "\nversion " << (svc.version.empty() ? "-" : svc.version) << "\n";
     out << "  metadata  " << show(svc.meta) << "\n";
     out << "  nodes (" << svc.nodes.size() << ")\n";
-    std::size_t id_w = 0, addr_w = 0;
+    // id, host (where it runs: every service names its host in the node metadata), address, the
+    // rest of the metadata.
+    std::size_t id_w = 0, host_w = 0, addr_w = 0;
+    auto host_of = [](const registry::node& n) {
+      auto h = n.meta.find("host");
+      return h == n.meta.end() ? std::string{"-"} : h->second;
+    };
     for (auto& n : svc.nodes) {
       id_w = std::max(id_w, n.id.size());
+      host_w = std::max(host_w, host_of(n).size());
       addr_w = std::max(addr_w, n.address.size());
     }
-    for (auto& n : svc.nodes)
-      out << "    " << pad(n.id, id_w) << "  " << pad(n.address, addr_w) << "  " << show(n.meta) << "\n";
+    for (auto& n : svc.nodes) {
+      auto rest = n.meta;
+      rest.erase("host");
+      out << "    " << pad(n.id, id_w) << "  " << pad(host_of(n), host_w) << "  " << pad(n.address, addr_w) << "  "
+          << show(rest) << "\n";
+    }
     out << "  endpoints (" << svc.endpoints.size() << ")\n";
     std::size_t name_w = 0, types_w = 0;
     auto types = [](const registry::endpoint& e) {

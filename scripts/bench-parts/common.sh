@@ -44,7 +44,7 @@ med() { tr ' ' '\n' <<<"${samples[$1]:-}" | grep -v '^$' | median; }
 fmt() {
   [[ -n $1 ]] || { echo "—"; return; }
   case $2 in
-    rate|KiB|threads) awk -v v="$1" 'BEGIN { printf "%.0f", v }' ;;
+    rate|KiB|threads|calls) awk -v v="$1" 'BEGIN { printf "%.0f", v }' ;;
     *) awk -v v="$1" 'BEGIN { printf "%.1f", v }' ;;
   esac
 }

@@ -171,8 +171,19 @@ TEST_CASE("micro services and micro describe", "[integration][cli]") {
     CHECK(run.out == "alpha\nzeta\n");
     CHECK(run.err.empty());
   }
-  SECTION("micro services takes no arguments") {
+  SECTION("micro services takes no arguments but --nodes") {
     cli_error(reg, {"services", "alpha"}, 400);
+    cli_error(reg, {"services", "--hosts"}, 400);
+  }
+  SECTION("micro services --nodes: a header, then one row per node, sorted") {
+    auto run = run_cli(reg, {"services", "--nodes"});
+    INFO("stdout: " << run.out << "stderr: " << run.err);
+    CHECK(run.status.code == 0);
+    // The static registry has no versions, ids or metadata: "-" in their columns.
+    CHECK(run.out == "SERVICE  VERSION  NODE  HOST  ADDRESS\n"
+                     "alpha    -        -     -     127.0.0.1:9001\n"
+                     "alpha    -        -     -     127.0.0.1:9002\n"
+                     "zeta     -        -     -     127.0.0.1:9003\n");
   }
   SECTION("micro describe: the nodes as text") {
     auto run = run_cli(reg, {"describe", "alpha"});

@@ -19,6 +19,17 @@
 #include "process.hpp"
 #include "registry/json.hpp"
 
+namespace {
+
+// What every service puts in its node metadata as "host".
+std::string this_host() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+}  // namespace
+
 using namespace micro::test;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
@@ -200,6 +211,24 @@ TEST_CASE("mdns: micro services and micro describe see greeter servers in other 
       CHECK(text.out.find(g->address, latest) != std::string::npos);
     }
     CHECK_THAT(text.out, Catch::Contains("Greeter.Hello  greeter.Request -> greeter.Response  idempotent=true\n"));
+    // Each node line shows where it runs: its host, in a column of its own.
+    CHECK_THAT(text.out, Catch::Contains(g1.node_id + "  " + this_host() + "  " + g1.address));
+  }
+  {  // micro services --nodes: one row per node with version, id, host and address
+    auto rows = run_cli({"services", "--nodes"});
+    INFO("stdout:\n" << rows.out << "stderr:\n" << rows.err);
+    CHECK(rows.status.code == 0);
+    CHECK(rows.out.rfind("SERVICE ", 0) == 0);
+    for (auto* g : {&g1, &g2, &g3}) {
+      auto at = rows.out.find(g->node_id);
+      REQUIRE(at != std::string::npos);
+      auto line = rows.out.substr(rows.out.rfind('\n', at) + 1);
+      line = line.substr(0, line.find('\n'));
+      CHECK(line.rfind(name + " ", 0) == 0);
+      CHECK_THAT(line, Catch::Contains(g == &g3 ? " 2.0.0 " : " latest "));
+      CHECK_THAT(line, Catch::Contains(" " + this_host() + " "));
+      CHECK_THAT(line, Catch::EndsWith(" " + g->address));
+    }
   }
   {  // an unknown service is a 404 that names the registry
     auto missing = run_cli({"describe", name + "-nosuch"});
