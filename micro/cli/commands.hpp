@@ -54,8 +54,10 @@ int bench(micro::client& client, const std::vector<std::string>& args);
 int subscribe(const micro::options& opts, const std::vector<std::string>& args);
 
 /// micro api [--address HOST:PORT] [--timeout D] [--max_timeout D] [--max_body SIZE]
-/// [--max_concurrency N] [--workers N] [--max_streams N] [--cors ORIGIN,...] [--subscribe_address A]: the HTTP/JSON
-/// gateway (api/gateway.hpp) on --address (MICRO_API_ADDRESS, default 127.0.0.1:8080); prints
+/// [--max_concurrency N] [--workers N] [--max_streams N] [--cors ORIGIN,...] [--subscribe_address A]
+/// [--web PATH|none]: the HTTP/JSON
+/// gateway (api/gateway.hpp) on --address (MICRO_API_ADDRESS, default 127.0.0.1:8080), with the
+/// dashboard (web/dashboard.hpp) under --web (default /web; none: without it); prints
 /// "micro api: listening on http://HOST:PORT ..." on stderr once it serves; runs until
 /// SIGINT/SIGTERM, exit 0. Bad flags: 400; an address it cannot listen on: 503.
 int api(micro::client& client, const std::vector<std::string>& args);
