@@ -10,7 +10,7 @@
 namespace micro::actors {
 
 struct metadata_limits {
-  std::size_t max_entries = 128;
+  std::size_t max_entries = 128;  // besides the W3C trace context (traceparent, tracestate)
   std::size_t max_key_size = 256;
   std::size_t max_value_size = 16384;
 };

@@ -374,10 +374,9 @@ http::handler gateway::handler() {
 
 void gateway::mount(http::router& routes) { routes.add_prefix("/", handler()); }
 
-status gateway::listen() {
+status gateway::listen(http::router routes) {
   if (impl_->listener)
     return {};
-  http::router routes;
   http::add_health(routes, [p = impl_.get()] { return static_cast<bool>(p->client.configured()); });
   http::add_metrics(routes);
   mount(routes);

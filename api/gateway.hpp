@@ -52,8 +52,9 @@ class gateway {
   http::handler handler();
 
   /// Standalone: listens on opts.address with the gateway, /health and /ready (ready once the
-  /// client's registry is configured). 503 if it cannot listen.
-  status listen();
+  /// client's registry is configured), and `routes` (e.g. the dashboard under /web: an exact
+  /// path or a prefix longer than the gateway's "/" wins). 503 if it cannot listen.
+  status listen(http::router routes = {});
   /// The bound "host:port" after listen().
   std::string address() const;
   /// Stops listening and waits for the calls in flight. Idempotent.

@@ -27,6 +27,7 @@
 #include "metrics/registry.hpp"
 #include "metrics/rpc.hpp"
 #include "micro/detail/client_impl.hpp"
+#include "micro/detail/endpoint_stats.hpp"
 #include "micro/detail/http_listener.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
@@ -210,6 +211,7 @@ struct service::impl {
   caf::actor service_actor;
   std::unique_ptr<actors::transport_server> transport_server;  // MICRO_TRANSPORT other than caf
   std::shared_ptr<actors::service_counters> counters;
+  std::shared_ptr<detail::endpoint_stats_table> endpoint_stats = std::make_shared<detail::endpoint_stats_table>();
   registry::service registered;
   std::string address;
   std::string node_id;
@@ -228,6 +230,7 @@ struct service::impl {
 
   void add_debug_endpoints() {
     auto counters_ptr = counters;
+    auto per_endpoint = endpoint_stats;
     // "ok" while the registry can be reached; "degraded" (still serving, but peers may stop
     // finding this node when its registration lapses) with the registry's last error otherwise.
     auto reg = client().registry();
@@ -242,7 +245,7 @@ struct service::impl {
     // Where this node serves /metrics, /health and /ready (empty: no HTTP listener).
     auto http_address = http.address();
     srv.handle_raw(registry::endpoint{"Debug.Stats", "", "", {}},
-                   [counters_ptr, http_address](const context&, const raw_message&) -> result<raw_message> {
+                   [counters_ptr, http_address, per_endpoint](const context&, const raw_message&) -> result<raw_message> {
                      using namespace std::chrono;
                      auto started = counters_ptr->started;
                      return json_reply({
@@ -257,6 +260,7 @@ struct service::impl {
                        {"memory", resident_bytes()},
                        {"subscriptions", subscription_stats()},
                        {"http", http_address},
+                       {"endpoints", per_endpoint->to_json()},  // the dashboard's charts (web/)
                      });
                    });
   }
@@ -454,7 +458,9 @@ status service::start() {
       // around user actors (handle_with_actor), which get the wire request themselves.
       auto h = entry.actor ? actors::endpoint_handler{{}, entry.actor, false}
                            : to_actor_handler(d.opts.name, d.node_id,
-                                              builtin ? entry.fn : wrap_handler(entry.fn, internals.wrappers));
+                                              builtin ? entry.fn
+                                                      : detail::timed(wrap_handler(entry.fn, internals.wrappers),
+                                                                      d.endpoint_stats->of(name)));
       h.run_on_actor = builtin || entry.run_inline;  // ours never block; inline ones say they do not
       h.calls = metrics::server_calls(d.opts.name, name);
       spec.endpoints.emplace(name, std::move(h));

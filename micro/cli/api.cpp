@@ -6,10 +6,12 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "api/gateway.hpp"
 #include "micro/cli/args.hpp"
 #include "micro/cli/commands.hpp"
+#include "web/dashboard.hpp"
 
 namespace micro::cli {
 
@@ -36,14 +38,14 @@ result<std::chrono::milliseconds> duration(const std::string& flag, const std::s
   return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
-status parse(const std::vector<std::string>& args, api::gateway_options& o) {
+status parse(const std::vector<std::string>& args, api::gateway_options& o, std::string& web_prefix) {
   if (const char* env = std::getenv("MICRO_API_ADDRESS"); env != nullptr && *env != '\0')
     o.address = env;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string v;
     auto is = [&](const char* flag) -> result<bool> { return take_value(args, i, flag, v); };
     for (const char* flag : {"--address", "--timeout", "--max_timeout", "--max_body", "--max_concurrency",
-                             "--workers", "--max_streams", "--cors", "--subscribe_address"}) {
+                             "--workers", "--max_streams", "--cors", "--subscribe_address", "--web"}) {
       auto took = is(flag);
       if (!took)
         return took.error();
@@ -52,6 +54,10 @@ status parse(const std::vector<std::string>& args, api::gateway_options& o) {
       std::string f = flag;
       if (f == "--address") {
         o.address = v;
+      } else if (f == "--web") {
+        if (v != "none" && (v.size() < 2 || v[0] != '/' || v.find_first_of("?#") != std::string::npos))
+          return errors::bad_request(cli_error_id, "invalid --web \"" + v + "\": expected a path such as /web, or none");
+        web_prefix = v == "none" ? "" : v;
       } else if (f == "--subscribe_address") {
         o.subscribe_address = v;
       } else if (f == "--timeout" || f == "--max_timeout") {
@@ -93,7 +99,8 @@ status parse(const std::vector<std::string>& args, api::gateway_options& o) {
 
 int api(micro::client& client, const std::vector<std::string>& args) {
   api::gateway_options o;
-  if (auto st = parse(args, o); !st)
+  std::string web_prefix = "/web";  // the dashboard's path; empty: none (a service named "web" then has its path back)
+  if (auto st = parse(args, o, web_prefix); !st)
     return fail(st.error());
   if (auto st = client.configured(); !st)
     return fail(st.error());
@@ -107,14 +114,26 @@ int api(micro::client& client, const std::vector<std::string>& args) {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   api::gateway gw{client, o};
-  if (auto st = gw.listen(); !st)
+  web::dashboard_options wo;
+  wo.prefix = web_prefix;
+  std::unique_ptr<web::dashboard> dash;  // micro web serves it alone
+  http::router routes;
+  if (!web_prefix.empty()) {
+    dash = std::make_unique<web::dashboard>(client, wo);
+    dash->mount(routes);
+  }
+  if (auto st = gw.listen(routes); !st)
     return fail(st.error());
   std::cerr << "micro api: listening on http://" << gw.address() << " (registry " << client.registry()->name()
-            << "; POST /SERVICE/Service/Method, /publish/TOPIC, GET /subscribe/TOPIC, /health, /ready)" << std::endl;
+            << "; POST /SERVICE/Service/Method, /publish/TOPIC, GET /subscribe/TOPIC, /health, /ready"
+            << (web_prefix.empty() ? std::string{} : ", the dashboard at " + web_prefix + "/") << ")"
+            << std::endl;
   pollfd pfd{fds[0], POLLIN, 0};
   while (::poll(&pfd, 1, -1) < 0) {
   }
   gw.stop();
+  if (dash)
+    dash->stop();
   std::cerr << "micro api: stopped" << std::endl;
   return 0;
 }

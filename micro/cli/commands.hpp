@@ -54,8 +54,10 @@ int bench(micro::client& client, const std::vector<std::string>& args);
 int subscribe(const micro::options& opts, const std::vector<std::string>& args);
 
 /// micro api [--address HOST:PORT] [--timeout D] [--max_timeout D] [--max_body SIZE]
-/// [--max_concurrency N] [--workers N] [--max_streams N] [--cors ORIGIN,...] [--subscribe_address A]: the HTTP/JSON
-/// gateway (api/gateway.hpp) on --address (MICRO_API_ADDRESS, default 127.0.0.1:8080); prints
+/// [--max_concurrency N] [--workers N] [--max_streams N] [--cors ORIGIN,...] [--subscribe_address A]
+/// [--web PATH|none]: the HTTP/JSON
+/// gateway (api/gateway.hpp) on --address (MICRO_API_ADDRESS, default 127.0.0.1:8080), with the
+/// dashboard (web/dashboard.hpp) under --web (default /web; none: without it); prints
 /// "micro api: listening on http://HOST:PORT ..." on stderr once it serves; runs until
 /// SIGINT/SIGTERM, exit 0. Bad flags: 400; an address it cannot listen on: 503.
 int api(micro::client& client, const std::vector<std::string>& args);
@@ -67,6 +69,12 @@ int api(micro::client& client, const std::vector<std::string>& args);
 /// --refresh: how often the registry is read for list changes (1s); --descriptors FILE: a
 /// protoc FileDescriptorSet whose messages give the tools' input schemas.
 int mcp(micro::client& client, const std::vector<std::string>& args);
+
+/// micro web [--address HOST:PORT] [--interval D] [--timeout D] [--max_body SIZE] [--max_streams N]:
+/// the dashboard (web/dashboard.hpp) at http://HOST:PORT/web/ (--address or MICRO_WEB_ADDRESS,
+/// default 127.0.0.1:8082); prints "micro web: listening on http://HOST:PORT/web/ ..." on stderr
+/// once it serves; runs until SIGINT/SIGTERM, exit 0. Bad flags: 400; an address it cannot listen on: 503.
+int web(micro::client& client, const std::vector<std::string>& args);
 
 /// A registry failure as a coded error: not_found 404, invalid_argument 400, anything else
 /// (unavailable, stopped) 503. The detail is the registry's own message.

@@ -37,8 +37,13 @@ const char* usage =
   "                          HTTP/JSON gateway: POST /SERVICE/Service/Method with a JSON body,\n"
   "                          /publish/TOPIC, server streams as SSE (Accept: text/event-stream),\n"
   "                          GET /subscribe/TOPIC as SSE,\n"
-  "                          GET /health and /ready; until SIGINT/SIGTERM (default 127.0.0.1:8080,\n"
+  "                          GET /health and /ready, the dashboard at /web/ (--web PATH|none);\n"
+  "                          until SIGINT/SIGTERM (default 127.0.0.1:8080,\n"
   "                          MICRO_API_ADDRESS)\n"
+  "  web [--address HOST:PORT] [--interval D] [--timeout D] [--max_body SIZE] [--max_streams N]\n"
+  "                          the dashboard at http://HOST:PORT/web/: services, nodes, health,\n"
+  "                          charts summed over each service's nodes, a call form, topic and\n"
+  "                          stream viewers (default 127.0.0.1:8082, MICRO_WEB_ADDRESS)\n"
   "  mcp [--http HOST:PORT] [--allow NAME,...] [--timeout D] [--rate R] [--descriptors FILE]\n"
   "                          every endpoint as a Model Context Protocol tool, on stdio\n"
   "                          (default) or streamable HTTP at http://HOST:PORT/mcp; input\n"
@@ -86,6 +91,8 @@ int main(int argc, char** argv) {
       return micro::cli::api(client, args);
     if (command == "mcp")
       return micro::cli::mcp(client, args);
+    if (command == "web")
+      return micro::cli::web(client, args);
   } catch (const micro::error& e) {
     return micro::cli::fail(e);
   }

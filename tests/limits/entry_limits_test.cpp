@@ -76,6 +76,12 @@ TEST_CASE("metadata limits: entries, key and value sizes") {
   std::map<std::string, std::string> m;
   for (int i = 0; i < 128; ++i) m["k" + std::to_string(i)] = "v";
   CHECK(check_metadata(m).empty());
+  // The trace context micro adds does not count against the caller's entries; its size does.
+  m["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  m["tracestate"] = "micro=1";
+  CHECK(check_metadata(m).empty());
+  CHECK(check_metadata({{"traceparent", std::string(16385, 'v')}}) ==
+        "metadata \"traceparent\" has a value of 16385 bytes, limit 16384");
   m["one-more"] = "v";
   CHECK(check_metadata(m) == "metadata has 129 entries, limit 128");
   CHECK(check_metadata({{std::string(257, 'k'), "v"}}) == "a metadata key of 257 bytes, limit 256");
