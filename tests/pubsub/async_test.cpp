@@ -97,8 +97,10 @@ TEST_CASE("asynchronous publications to a frozen subscriber never block and are 
     for (auto& e : errors_seen)
       CHECK(e.find(frozen->srv.address) != std::string::npos);
   }
-  // The publisher never waited for the frozen node.
-  CHECK(slowest_us < 100000);
+  // The publisher never waited for the frozen node: waiting would take the 1 s connection
+  // timeout or the 3 s publish timeout. (A tighter bound failed under load: a loaded 2-core
+  // machine can hold a thread that long without micro waiting for anything.)
+  CHECK(slowest_us < 1000000);
   // The other subscriber got every one.
   REQUIRE(drain(*c, topic, {other.get()}));
   auto got = other->seqs();
