@@ -1,10 +1,8 @@
 #include "micro/client.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "actors/atoms.hpp"
-#include "actors/broker_actor.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
