@@ -30,7 +30,7 @@ using linger_atom = caf::atom_constant<caf::atom("m_linger")>;
 // One publish_order, until every destination answered.
 struct pending_publish {
   caf::response_promise promise;            // a blocking (acknowledged) publisher waits on it
-  std::shared_ptr<async_publisher> sink;    // or: an asynchronous publisher's counters
+  std::shared_ptr<broker::async_report> sink;  // or: an asynchronous publisher's counters
   std::function<void(const publish_ack&)> done;  // or: an acknowledged publisher's callback
   std::string topic;                        // (for the sink's failure callback)
   std::size_t waiting_for = 0;
@@ -59,7 +59,7 @@ struct pending_publish {
     if (done)
       done(out);
     else if (sink)
-      sink->settle(topic, out.code, out.detail);
+      sink->settle(topic, out.code == 0 ? broker::status{} : to_broker_status(out.code, out.detail));
     else
       promise.deliver(std::move(out));
   }
@@ -557,7 +557,7 @@ caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config c
         if (order.done) {
           pending->done = std::move(order.done);
         } else {
-          pending->sink = publisher;
+          pending->sink = std::move(order.report);
           pending->topic = order.pub.topic;
         }
         publish(self, order, std::move(pending));
@@ -628,6 +628,11 @@ std::map<std::string, std::shared_ptr<topic_counters>> subscription_counters() {
 }
 
 std::string subscription_key(const std::string& topic) { return "sub:" + topic; }
+
+broker::status to_broker_status(int32_t code, const std::string& detail) {
+  auto kind = code == 400 ? broker::errc::invalid_argument : code == 408 ? broker::errc::timeout : broker::errc::unavailable;
+  return broker::status{kind, detail, code};
+}
 
 void advertise_subscription(registry::metadata& node_meta, const subscription_spec& spec) {
   auto& list = node_meta[subscription_key(spec.topic)];

@@ -27,6 +27,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/wire.hpp"
+#include "broker/broker.hpp"
 #include "caf/actor.hpp"
 #include "caf/allowed_unsafe_message_type.hpp"
 #include "caf/fwd.hpp"
@@ -53,44 +54,27 @@ struct publish_order {
   publication pub;                 // targets are filled in by the broker
   subscriber_list subscribers;     // versions advertising subscribers of pub.topic
   std::chrono::nanoseconds timeout{std::chrono::seconds{5}};
-  // Queued through an async_publisher: set = acknowledged (called with the outcome, on the
-  // broker's thread); empty = asynchronous (the outcome goes to the publisher's counters).
+  // Queued through an async_publisher: `done` set = acknowledged (called with the outcome, on
+  // the broker's thread); else asynchronous, settled in `report` (broker/broker.hpp).
   std::function<void(const publish_ack&)> done;
+  std::shared_ptr<broker::async_report> report;
 };
 
-/// A client's asynchronous publications: publishers append to `queued` (returning at once),
-/// the broker takes them in one go per wake-up, and each one's outcome lands in the counters
-/// (and the failure callback). `in_flight` (queued or sent, not settled) is bounded by `limit`:
-/// past it a publish is refused at once rather than growing memory.
+/// A broker status carrying the actor broker's code and detail ("not accepted by ...").
+broker::status to_broker_status(int32_t code, const std::string& detail);
+
+/// A publisher's queue to its broker (one per actor_backend, actors/actor_backend.hpp):
+/// publishers append to `queued` (returning at once), the broker takes them in one go per
+/// wake-up.
 struct async_publisher {
   std::mutex mutex;
-  std::condition_variable settled_cv;        // in_flight reached 0 (the client's destructor waits)
   std::vector<publish_order> queued;
-  std::size_t limit = 65536;
-  std::atomic<uint64_t> in_flight{0};
-  std::atomic<uint64_t> published{0};  // accepted by every subscribing node
-  std::atomic<uint64_t> failed{0};     // not accepted by some node (or refused at once)
-  std::function<void(const std::string& topic, int32_t code, const std::string& detail)> on_failure;
 
   /// Appends `order`; true if the broker must be woken (the queue was empty).
   bool push(publish_order&& order) {
     std::lock_guard<std::mutex> guard{mutex};
     queued.push_back(std::move(order));
     return queued.size() == 1;
-  }
-  /// One outcome (from the broker's thread).
-  void settle(const std::string& topic, int32_t code, const std::string& detail) {
-    if (code == 0) {
-      published.fetch_add(1, std::memory_order_relaxed);
-    } else {
-      failed.fetch_add(1, std::memory_order_relaxed);
-      if (on_failure)
-        on_failure(topic, code, detail);
-    }
-    if (in_flight.fetch_sub(1) == 1) {
-      std::lock_guard<std::mutex> guard{mutex};
-      settled_cv.notify_all();
-    }
   }
 };
 
@@ -100,6 +84,7 @@ using subscription_handler = std::function<publish_ack(const publication&)>;
 
 /// A local subscription. Exactly one of `handler` (run in order on a thread of its own) and
 /// `actor` (receives each `publication` as a message; no window: it must keep up) is set.
+/// (The actor backend always sets `handler`: a user's actor subscriber is a handler that sends.)
 struct subscription_spec {
   std::string topic;
   std::string queue;           // empty: plain subscriber

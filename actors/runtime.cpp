@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "actors/actor_backend.hpp"
 #include "actors/broker_actor.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/wire.hpp"
@@ -53,6 +54,7 @@ std::shared_ptr<runtime> runtime::acquire(const runtime_config& cfg) {
     return existing;
   auto created = std::make_shared<runtime>(cfg);
   instance = created;
+  install_actor_backend(created);  // MICRO_BROKER=actor (broker/factory.hpp)
   return created;
 }
 

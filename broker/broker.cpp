@@ -1,25 +1,37 @@
-// The interface's out-of-line parts and make_backend(): the one place that maps a backend name
-// to a backend, so options, the CLI and MICRO_BROKER accept the same names.
+// The interface's out-of-line parts: the defaults of micro's two delivery modes, and settling
+// an asynchronous publication.
 #include "broker/broker.hpp"
-
-#include "broker/nats.hpp"
 
 namespace micro::broker {
 
 subscription::~subscription() = default;
 backend::~backend() = default;
 
-result<std::shared_ptr<backend>> make_backend(const std::string& name, const std::string& address,
-                                              const tls_files& tls) {
-  if (name == "nats") {
-    nats_options opts;
-    opts.url = address;
-    opts.tls = tls;
-    auto r = nats_backend::connect(std::move(opts));
-    return {r.st, r.value};
+void async_report::settle(const std::string& topic, const status& st) {
+  if (st.ok()) {
+    published.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    failed.fetch_add(1, std::memory_order_relaxed);
+    if (on_failure)
+      on_failure(topic, st);
   }
-  return {status{errc::invalid_argument, "broker: unknown broker backend \"" + name + "\" (known: nats)"},
-          nullptr};
+  if (in_flight.fetch_sub(1) == 1) {
+    std::lock_guard<std::mutex> guard{mutex};
+    settled_cv.notify_all();
+  }
 }
+
+void backend::publish(const message& m, std::function<void(const status&)> done) { done(publish(m)); }
+
+status backend::publish_async(const message& m, const std::shared_ptr<async_report>& report) {
+  auto st = publish_async(m);
+  if (st) {
+    report->in_flight.fetch_add(1);
+    report->settle(m.topic, st);
+  }
+  return st;
+}
+
+void backend::advertise(metadata&, const std::string&, const subscribe_options&) const {}
 
 }  // namespace micro::broker

@@ -29,8 +29,9 @@ namespace micro {
 void handle_with_actor(server& srv, registry::endpoint info, caf::actor handler);
 
 /// Subscribes a user actor to `topic`: it receives each publication as an `actors::publication`
-/// message (topic, content_type, metadata, body; decode with decode_publication). It gets no
-/// window (it must keep up) and no ack: the broker counts a publication delivered when sent.
+/// message (topic, content_type, metadata, body; decode with decode_publication). Handing it
+/// to the actor is its delivery (counted then, and what an `ack` publisher waits for): a slow
+/// actor grows its own mailbox, so it must keep up.
 void subscribe_with_actor(server& srv, const std::string& topic, caf::actor subscriber, subscribe_options opts = {});
 
 /// Decodes a publication's body for an actor subscriber.

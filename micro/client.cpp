@@ -1,15 +1,12 @@
 #include "micro/client.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "actors/atoms.hpp"
-#include "actors/broker_actor.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/registry_watcher.hpp"
 #include "caf/all.hpp"
 #include "micro/detail/client_impl.hpp"
-#include "metrics/registry.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/trace.hpp"
 #include "registry/unavailable.hpp"
@@ -221,238 +218,22 @@ result<std::vector<std::string>> client::resolve(const std::string& service, con
   return detail::select_addresses(service, impl_->lookup(service), filters);
 }
 
-namespace {
-
-// The versions (with nodes) of every service that advertises a subscriber of `topic`.
-std::vector<registry::service> find_subscribers(client::impl& c, const std::string& topic) {
-  std::vector<registry::service> out;
-  auto all = c.reg->list_services();
-  std::set<std::string> names;
-  for (auto& svc : all.value)
-    names.insert(svc.name);
-  for (auto& name : names) {
-    auto found = c.lookup(name);
-    for (auto& svc : found.value) {
-      const auto key = actors::subscription_key(topic);
-      bool subscribes = std::any_of(svc.nodes.begin(), svc.nodes.end(),
-                                    [&](const registry::node& n) { return n.meta.count(key) > 0; });
-      if (subscribes)
-        out.push_back(svc);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-actors::subscriber_list client::impl::subscribers_of(const std::string& topic) {
-  // Listing every service per publication cost ~8% of a publisher's CPU; a short-lived answer
-  // per topic is as fresh as mDNS announcements are anyway (~1 s), and nodes that die meanwhile
-  // are skipped by the broker actor the moment their connection drops.
-  constexpr std::chrono::milliseconds fresh_for{250};
-  auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard<std::mutex> guard{topics_mutex};
-    auto it = topics.find(topic);
-    if (it != topics.end() && now - it->second.fetched < fresh_for)
-      return it->second.services;
-  }
-  auto found = std::make_shared<const std::vector<registry::service>>(find_subscribers(*this, topic));
-  std::lock_guard<std::mutex> guard{topics_mutex};
-  topics[topic] = topic_entry{found, now};
-  return found;
-}
-
-result<std::shared_ptr<broker::backend>> client::impl::broker_backend() {
-  std::lock_guard<std::mutex> guard{nats_mutex};
-  if (!nats) {
-    auto opened = broker::make_backend(opts.broker, opts.broker_address, {opts.tls_ca, opts.tls_cert, opts.tls_key});
-    if (!opened)
-      return make_error("micro.broker", opened.st.code == broker::errc::invalid_argument ? 400 : 503, opened.st.message);
-    nats = opened.value;
-  }
-  return nats;
-}
-
-namespace {
-
-// Counts a publication of `topic` (micro_broker_publications_total). A publisher mostly repeats
-// one topic: the last one's counter is kept per thread, so the registry is asked once per change.
-void count_publication(const std::string& topic) {
-  if (!metrics::enabled())
-    return;
-  thread_local std::string last_topic;
-  thread_local metrics::counter* last = nullptr;
-  if (last == nullptr || topic != last_topic) {
-    last = &metrics::registry::global().counter("micro_broker_publications_total",
-                                                "Publications this process sent, per topic.", {{"topic", topic}});
-    last_topic = topic;
-  }
-  last->inc();
-}
-
-error from_broker(const broker::status& st, const std::string& topic) {
-  int32_t code = st.code == broker::errc::invalid_argument ? 400 : st.code == broker::errc::timeout ? 408 : 503;
-  return make_error("micro.broker", code, "publication on " + topic + ": " + st.message);
-}
-
-}  // namespace
-
-namespace {
-
-actors::publish_order make_order(client::impl& c, const std::string& topic, const raw_message& msg,
-                                 const publish_options& opts) {
-  actors::publish_order order;
-  order.pub.topic = topic;
-  order.pub.content_type = msg.content_type;
-  order.pub.metadata = msg.metadata;
-  for (auto& [k, v] : opts.metadata)
-    order.pub.metadata[k] = v;
-  order.pub.metadata.erase(parent_span_key);
-  ensure_trace(order.pub.metadata);
-  order.pub.body = msg.body;
-  order.subscribers = c.subscribers_of(topic);
-  order.timeout = opts.timeout.count() > 0 ? opts.timeout : c.opts.request_timeout;
-  return order;
-}
-
-bool acknowledged(const client::impl& c, const publish_options& opts) {
-  if (opts.mode)
-    return *opts.mode == delivery::acknowledged;
-  return c.opts.publish_mode == "acknowledged";
-}
-
-}  // namespace
-
 status client::publish_raw(const std::string& topic, const raw_message& msg, const publish_options& opts) {
-  if (topic.empty())
-    return errors::bad_request(client_error_id, "cannot publish to an empty topic");
-  count_publication(topic);
-  const bool acked = acknowledged(*impl_, opts);
-  auto& async = *impl_->async;
-  if (impl_->opts.broker == "nats") {
-    auto backend = impl_->broker_backend();
-    if (!backend)
-      return backend.error();
-    broker::message m{topic, msg.content_type, msg.metadata, msg.body};
-    for (auto& [k, v] : opts.metadata)
-      m.meta[k] = v;
-    m.meta.erase(parent_span_key);
-    ensure_trace(m.meta);
-    if (acked) {
-      if (auto st = (*backend)->publish(m); !st)
-        return from_broker(st, topic);
-      return {};
-    }
-    // Settled at once (libnats reports no later outcome per message): counted, not queued.
-    auto st = (*backend)->publish_async(m);
-    if (!st) {
-      async.failed.fetch_add(1, std::memory_order_relaxed);
-      return from_broker(st, topic);
-    }
-    async.published.fetch_add(1, std::memory_order_relaxed);
-    return {};
-  }
-  auto order = make_order(*impl_, topic, msg, opts);
-  if (!acked) {
-    // Queued locally and returned: the broker takes the queue in one go per wake-up.
-    if (async.in_flight.load(std::memory_order_relaxed) >= impl_->opts.publish_queue_limit) {
-      async.failed.fetch_add(1, std::memory_order_relaxed);
-      return make_error("micro.broker", 429,
-                        "publication on " + topic + " refused: " + std::to_string(impl_->opts.publish_queue_limit) +
-                          " asynchronous publications are queued or in flight (publish_queue_limit)");
-    }
-    async.in_flight.fetch_add(1);
-    if (async.push(std::move(order)))
-      caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
-    return {};
-  }
-  // Acknowledged: through the same queue (publishes of many threads reach the broker in one
-  // go and share batches), then this thread waits for its own outcome. Cheaper than a scoped
-  // actor and a request per publish.
-  struct waiter {
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool done = false;
-    actors::publish_ack ack;
-  };
-  auto w = std::make_shared<waiter>();
-  const auto wait = order.timeout + wait_margin;
-  order.done = [w](const actors::publish_ack& ack) {
-    std::lock_guard<std::mutex> guard{w->mutex};
-    w->ack = ack;
-    w->done = true;
-    w->cv.notify_one();
-  };
-  if (async.push(std::move(order)))
-    caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
-  std::unique_lock<std::mutex> lock{w->mutex};
-  if (!w->cv.wait_for(lock, wait, [&] { return w->done; }))
-    return errors::internal_server_error("micro.broker", "publication on " + topic + ": the broker actor did not answer in time");
-  if (w->ack.code != 0)
-    return make_error("micro.broker", w->ack.code, "publication on " + topic + " " + w->ack.detail);
-  return {};
+  return impl_->pubsub.publish(topic, msg, opts);
 }
 
 void client::publish_acknowledged(const std::string& topic, const raw_message& msg,
                                   std::function<void(const status&)> done, const publish_options& opts) {
-  if (topic.empty() || impl_->opts.broker == "nats") {
-    // NATS: publish + flush is the acknowledgement; nothing to pipeline on our side.
-    done(publish_raw(topic, msg, publish_options{opts}.with_mode(delivery::acknowledged)));
-    return;
-  }
-  // Bounded like asynchronous publications (and waited for by flush_publications).
-  auto& async = impl_->async;
-  if (async->in_flight.load(std::memory_order_relaxed) >= impl_->opts.publish_queue_limit) {
-    done(make_error("micro.broker", 429,
-                    "publication on " + topic + " refused: " + std::to_string(impl_->opts.publish_queue_limit) +
-                      " publications are queued or in flight (publish_queue_limit)"));
-    return;
-  }
-  async->in_flight.fetch_add(1);
-  count_publication(topic);
-  auto order = make_order(*impl_, topic, msg, opts);
-  order.done = [topic, done = std::move(done), async](const actors::publish_ack& ack) {
-    done(ack.code == 0 ? status{} : status{make_error("micro.broker", ack.code, "publication on " + topic + " " + ack.detail)});
-    if (async->in_flight.fetch_sub(1) == 1) {
-      std::lock_guard<std::mutex> guard{async->mutex};
-      async->settled_cv.notify_all();
-    }
-  };
-  if (impl_->async->push(std::move(order)))
-    caf::anon_send(impl_->rt->broker_actor(), actors::publish_atom::value, impl_->async);
+  impl_->pubsub.publish_acknowledged(topic, msg, std::move(done), opts);
 }
 
-publish_stats client::publications() const {
-  auto& a = *impl_->async;
-  return publish_stats{a.published.load(), a.failed.load(), a.in_flight.load()};
-}
+publish_stats client::publications() const { return impl_->pubsub.stats(); }
 
 void client::on_publish_error(std::function<void(const std::string& topic, const error& err)> callback) {
-  std::lock_guard<std::mutex> guard{impl_->async->mutex};
-  if (!callback) {
-    impl_->async->on_failure = nullptr;
-    return;
-  }
-  impl_->async->on_failure = [cb = std::move(callback)](const std::string& topic, int32_t code, const std::string& detail) {
-    cb(topic, make_error("micro.broker", code, "publication on " + topic + " " + detail));
-  };
+  impl_->pubsub.on_error(std::move(callback));
 }
 
-bool client::flush_publications(std::chrono::milliseconds timeout) {
-  auto& a = *impl_->async;
-  {
-    std::unique_lock<std::mutex> lock{a.mutex};
-    if (!a.settled_cv.wait_for(lock, timeout, [&] { return a.in_flight.load() == 0; }))
-      return false;
-  }
-  if (impl_->opts.broker == "nats") {
-    std::lock_guard<std::mutex> guard{impl_->nats_mutex};
-    if (impl_->nats)
-      return impl_->nats->flush().ok();
-  }
-  return true;
-}
+bool client::flush_publications(std::chrono::milliseconds timeout) { return impl_->pubsub.flush(timeout); }
 
 void client::reset_marks(const std::string& service) {
   auto found = impl_->lookup(service);

@@ -1,9 +1,11 @@
 #include "micro/options.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
 
+#include "broker/factory.hpp"
 #include "metrics/metrics.hpp"
 #include "micro/log.hpp"
 #include "micro/selector.hpp"
@@ -186,8 +188,14 @@ const std::vector<option_entry>& entries() {
      [](const options& o) { return o.registry_address; }},
     {{"broker", "MICRO_BROKER", "--broker", "pub/sub broker: actor (micro's own, no server) | nats"},
      [](options& o, const std::string& v) -> status {
-       if (v != "actor" && v != "nats")
-         return bad_value("broker", v, "expected actor or nats");
+       // The names broker/'s factory knows: a backend added there is accepted here unchanged.
+       auto known = broker::backend_names();
+       if (std::find(known.begin(), known.end(), v) == known.end()) {
+         std::string list;
+         for (auto& name : known)
+           list += (list.empty() ? "" : ", ") + name;
+         return bad_value("broker", v, "expected one of " + list);
+       }
        o.broker = v;
        return {};
      },

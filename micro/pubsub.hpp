@@ -1,8 +1,11 @@
 #pragma once
 // Publish/subscribe, go-micro's broker model: `client.publish(topic, msg)` and
 // `server.subscribe(topic, handler)`. Subscriptions are advertised in the registry with the
-// service, so publishers on any node find the subscribers without a central server; micro's
-// broker actors carry the publications (or NATS, with MICRO_BROKER=nats).
+// service, so publishers on any node find the subscribers without a central server. The broker
+// backend MICRO_BROKER names carries the publications (broker/factory.hpp: micro's own broker
+// actors by default, or a backend with a server); micro/pubsub.cpp is the one place that talks
+// to it. What follows is the default backend's behaviour; README (Pub/sub) says what a backend
+// with a server keeps and ignores.
 //
 // - Every plain subscriber of a topic gets each publication once; a queue group gets it once in
 //   total, at one member, across all nodes.

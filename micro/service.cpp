@@ -29,6 +29,7 @@
 #include "micro/detail/client_impl.hpp"
 #include "micro/detail/endpoint_stats.hpp"
 #include "micro/detail/http_listener.hpp"
+#include "micro/detail/pubsub_impl.hpp"
 #include "micro/detail/runtime_access.hpp"
 #include "micro/detail/server_impl.hpp"
 #include "micro/detail/stream_impl.hpp"
@@ -216,8 +217,7 @@ struct service::impl {
   registry::service registered;
   std::string address;
   std::string node_id;
-  std::vector<uint64_t> subscription_ids;  // at the broker, while running
-  std::vector<std::unique_ptr<broker::subscription>> nats_subscriptions;  // MICRO_BROKER=nats
+  std::vector<std::unique_ptr<broker::subscription>> subscriptions;  // at the broker, while running
   bool running = false;
   int wake_pipe[2] = {-1, -1};
   http::router http_routes;            // what the HTTP listener serves besides /health and /ready
@@ -266,91 +266,23 @@ struct service::impl {
                    });
   }
 
-  // Hands the server's subscriptions to the broker and advertises them with the endpoints.
-  status start_subscriptions(const caf::actor& broker) {
+  // Hands the server's subscriptions to the broker backend and advertises them with the
+  // endpoints (micro/pubsub.cpp).
+  status start_subscriptions() {
     auto& internals = srv.internals();
     std::vector<micro::server::impl::subscription> subs;
     {
       std::lock_guard<std::mutex> guard{internals.mutex};
       subs = internals.subscriptions;
     }
-    if (opts.broker == "nats")
-      return start_nats_subscriptions(subs);
-    caf::scoped_actor self{rt->system()};
-    for (auto& sub : subs) {
-      actors::subscription_spec spec;
-      spec.topic = sub.topic;
-      spec.queue = sub.opts.queue;
-      spec.window = sub.opts.window;
-      spec.refuse_when_full = sub.opts.refuse_when_full;
-      spec.ack = sub.opts.ack;
-      spec.actor = sub.actor;
-      if (sub.fn)
-        spec.handler = subscription_handler(sub);
-      registered.endpoints.push_back(actors::subscriber_endpoint(spec, sub.message_type));
-      actors::advertise_subscription(registered.nodes.at(0).meta, spec);
-      status outcome;
-      self->request(broker, std::chrono::seconds{5}, actors::subscribe_sub_atom::value, std::move(spec))
-        .receive([&](uint64_t id) { subscription_ids.push_back(id); },
-                 [&](caf::error& err) {
-                   outcome = errors::service_unavailable(service_error_id, "cannot subscribe to " + sub.topic + ": "
-                                                                             + rt->system().render(err));
-                 });
-      if (!outcome)
-        return outcome;
-    }
-    return {};
-  }
-
-  // With MICRO_BROKER=nats the NATS server routes publications: each subscription is a NATS
-  // (queue) subscription whose callback runs the subscriber, in order, on libnats' thread.
-  // Windows and acks are the actor broker's; NATS applies its own pending limits.
-  status start_nats_subscriptions(const std::vector<micro::server::impl::subscription>& subs) {
-    auto backend = client().internals().broker_backend();
+    auto backend = client().internals().pubsub.backend();
     if (!backend)
       return backend.error();
-    for (auto& sub : subs) {
-      actors::subscription_spec spec;
-      spec.topic = sub.topic;
-      spec.queue = sub.opts.queue;
-      registered.endpoints.push_back(actors::subscriber_endpoint(spec, sub.message_type));
-      broker::deliver_fn deliver;
-      if (sub.fn) {
-        auto run = subscription_handler(sub);
-        deliver = [run](broker::message&& m) {
-          actors::publication p{std::move(m.topic), std::move(m.content_type), std::move(m.meta), std::move(m.body), {}};
-          run(p);
-        };
-      } else {
-        deliver = [actor = sub.actor](broker::message&& m) {
-          caf::anon_send(actor, actors::publication{std::move(m.topic), std::move(m.content_type), std::move(m.meta),
-                                                    std::move(m.body), {}});
-        };
-      }
-      auto made = (*backend)->subscribe(sub.topic, broker::subscribe_options{sub.opts.queue}, std::move(deliver));
-      if (!made)
-        return errors::service_unavailable(service_error_id, "cannot subscribe to " + sub.topic + ": " + made.st.message);
-      nats_subscriptions.push_back(std::move(made.value));
-    }
+    auto made = detail::start_subscriptions(**backend, subs, opts.name, registered);
+    if (!made)
+      return made.error();
+    subscriptions = std::move(*made);
     return {};
-  }
-
-  // Runs a subscriber for one publication: an error goes back to the publisher of an `ack`
-  // subscription, and is logged otherwise.
-  actors::subscription_handler subscription_handler(const micro::server::impl::subscription& sub) {
-    return [fn = sub.fn, ack = sub.opts.ack, service = opts.name,
-            endpoint = "Subscriber." + sub.topic](const actors::publication& p) -> actors::publish_ack {
-      context ctx{service, endpoint, p.metadata, context::clock::time_point::max()};
-      start_span(ctx.metadata());  // this delivery is the hop's span
-      raw_message in{p.content_type, p.body, {}, p.metadata};
-      auto st = fn(ctx, in);
-      if (st)
-        return {};
-      if (!ack)
-        log_event(log_level::error, "service " + service + ": subscriber of " + p.topic + " failed: " + st.error().to_json(),
-                  ctx);
-      return actors::publish_ack{ack ? st.error().code : 0, ack ? st.error().to_json() : std::string{}, {}};
-    };
   }
 
   status do_register() {
@@ -525,7 +457,7 @@ status service::start() {
   // Subscriptions go to the broker before the registry advertises them, so a publisher that
   // finds them can deliver at once.
   caf::anon_send(broker, actors::local_node_atom::value, d.node_id);
-  if (auto st = d.start_subscriptions(broker); !st)
+  if (auto st = d.start_subscriptions(); !st)
     return st;
   d.running = true;
   if (metrics::enabled()) {
@@ -549,12 +481,9 @@ status service::stop() {
   if (!st.ok())
     outcome = make_error(service_error_id, 503, "cannot deregister from " + reg->name() + ": " + st.message);
   auto& sys = d.rt->system();
-  for (auto id : d.subscription_ids)
-    caf::anon_send(d.rt->broker_actor(), actors::unsubscribe_sub_atom::value, id);
-  d.subscription_ids.clear();
-  for (auto& sub : d.nats_subscriptions)
+  for (auto& sub : d.subscriptions)
     sub->unsubscribe();
-  d.nats_subscriptions.clear();
+  d.subscriptions.clear();
   {
     // Refuse new calls and wait (bounded) for the running ones.
     caf::scoped_actor self{sys};

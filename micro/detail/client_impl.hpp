@@ -12,11 +12,11 @@
 #include "actors/broker_actor.hpp"
 #include "actors/call_plan.hpp"
 #include "actors/runtime.hpp"
-#include "broker/broker.hpp"
 #include "caf/actor.hpp"
 #include "registry/cache.hpp"
 #include "actors/wire.hpp"
 #include "micro/client.hpp"
+#include "micro/detail/pubsub_impl.hpp"
 
 namespace micro {
 
@@ -27,16 +27,15 @@ struct client::impl {
   std::shared_ptr<registry::registry> reg;
   std::shared_ptr<registry::cache> cache;  // written by `watcher`, read by calls
   caf::actor watcher;                      // actors/registry_watcher.hpp
-  std::mutex nats_mutex;
-  std::shared_ptr<broker::backend> nats;   // MICRO_BROKER=nats: opened on first use
   struct topic_entry {
     actors::subscriber_list services;
     std::chrono::steady_clock::time_point fetched;
   };
   std::mutex topics_mutex;
   std::map<std::string, topic_entry> topics;  // subscribers per topic, briefly cached
-  // Asynchronous publications (actor broker) and the counters of both brokers' async mode.
-  std::shared_ptr<actors::async_publisher> async = std::make_shared<actors::async_publisher>();
+  // Publications, over whichever broker backend the options name (micro/pubsub.cpp). After
+  // what subscribers_of reads, so it goes first.
+  detail::publisher pubsub{opts, [this](const std::string& topic) { return subscribers_of(topic); }};
   std::vector<call_wrapper> wrappers;      // in the order added
   call_func chain;                         // the wrappers composed; empty without wrappers
 
@@ -45,9 +44,6 @@ struct client::impl {
 
   /// The versions (with nodes) of every service that advertises a subscriber of `topic`.
   actors::subscriber_list subscribers_of(const std::string& topic);
-
-  /// The NATS backend (MICRO_BROKER=nats), opened once; an error says why not.
-  result<std::shared_ptr<broker::backend>> broker_backend();
 
   /// The versions of `service`: from the cache, or (blocking) from the registry watcher.
   registry::result<std::vector<registry::service>> lookup(const std::string& service);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "broker/broker.hpp"
+#include "broker/factory.hpp"
 #include "broker/nats.hpp"
 #include "nats_server.hpp"
 #include "test_certs.hpp"
@@ -402,7 +403,7 @@ TEST_CASE("nats make_backend knows nats and lists it for an unknown name", "[nat
   REQUIRE_FALSE(r.ok());
   CHECK(r.st.code == errc::invalid_argument);
   CHECK(r.st.message.find("kafka") != std::string::npos);
-  CHECK(r.st.message.find("known: nats") != std::string::npos);
+  CHECK(r.st.message.find("known: actor, nats") != std::string::npos);
 
   auto ok = micro::broker::make_backend("nats", shared_server().url());
   INFO(ok.st.message);
