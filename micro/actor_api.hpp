@@ -71,8 +71,9 @@ void call_direct_async(actors::direct_calls& direct, prepared_call call, caf::st
 
 /// Sends a prepared call with resolved candidates; `on_result` gets the byte-level outcome
 /// inside `self`. A call the direct path takes skips the client actor: `self` awaits a response
-/// id of its own, which the transport's I/O thread answers (CAF's own request timeout, with the
-/// same margin as a request to the client actor, only guards against a bug there).
+/// id of its own, which the transport's I/O thread answers. No CAF request timeout on it: the
+/// direct path ends every call by its deadline (or with 503 when it goes away), and a CAF
+/// timeout would cost a wake-up of CAF's clock thread per call.
 template <class F>
 void send_call(caf::event_based_actor* self, const call_targets& to, prepared_call call, F on_result) {
   auto on_error = [self, on_result](caf::error& err) mutable {
@@ -83,7 +84,6 @@ void send_call(caf::event_based_actor* self, const call_targets& to, prepared_ca
   if (actors::direct_calls::takes(call.plan)) {
     if (auto direct = to.direct.lock()) {
       auto request_id = self->new_request_id(caf::message_priority::normal);
-      self->request_response_timeout(caf::duration{call.wait}, request_id);
       self->add_multiplexed_response_handler(request_id.response_id(),
                                              caf::behavior{std::move(on_response), std::move(on_error)});
       call_direct_async(*direct, std::move(call), caf::actor_cast<caf::strong_actor_ptr>(self),
