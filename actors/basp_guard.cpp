@@ -15,9 +15,10 @@
 #include "caf/io/middleman_actor_impl.hpp"
 #include "caf/io/network/default_multiplexer.hpp"
 #include "caf/io/network/doorman_impl.hpp"
-#include "caf/io/network/scribe_impl.hpp"
+#include "caf/io/network/stream_impl.hpp"
 
 #include "actors/basp_header.hpp"
+#include "actors/basp_tls.hpp"
 
 namespace micro::actors {
 
@@ -50,6 +51,8 @@ using guarded_scribe_ptr = caf::intrusive_ptr<guarded_scribe>;
 // runs on the multiplexer thread; the mutex keeps `open` safe regardless.
 struct guard_state {
   guard_limits limits;
+  transport::native_tls_contexts tls;  // both null: plaintext
+  std::string tls_unusable;     // why TLS is on but its contexts could not be made
   std::size_t max_connections;
   std::size_t max_backlog;  // bytes queued for one peer beyond the batch being sent
   guard_log log;
@@ -62,13 +65,39 @@ struct guard_state {
   int logged = 0;
   std::size_t suppressed = 0;
 
-  guard_state(const guard_limits& l, guard_log lg)
+  guard_state(const guard_limits& l, const transport::tls_options& tls_options, guard_log lg)
       : limits(l),
         max_connections(effective_max_connections(l.max_connections)),
         max_backlog(std::max<std::size_t>(std::size_t{64} << 20, std::size_t{4} * l.max_frame_size)),
         log(std::move(lg)) {
     if (!log)
       log = [](const std::string& line) { std::cerr << line << std::endl; };
+    if (tls_options.enabled()) {
+      auto made = transport::make_native_tls_contexts(tls_options);
+      if (made)
+        tls = made.value;
+      else
+        tls_unusable = made.st.message;
+    }
+  }
+
+  bool tls_on() const { return tls.client != nullptr || !tls_unusable.empty(); }
+
+  // A TLS session for a new connection on `fd`, or null with `why` (TLS on but unusable, or a
+  // process without a certificate asked to serve). Null without `why`: plaintext.
+  std::shared_ptr<basp_tls_session> tls_session(basp_tls_session::role r, net::native_socket fd, std::string& why) {
+    if (!tls_on())
+      return nullptr;
+    if (!tls_unusable.empty()) {
+      why = tls_unusable;
+      return nullptr;
+    }
+    auto& ctx = r == basp_tls_session::role::server ? tls.server : tls.client;
+    if (!ctx) {
+      why = "TLS is on here (MICRO_TLS_CA) but this process has no certificate to serve with (MICRO_TLS_CERT)";
+      return nullptr;
+    }
+    return basp_tls_session::make(ctx.get(), r, fd, why);
   }
 
   void report(const std::string& line) {
@@ -113,14 +142,44 @@ struct guard_state {
 
 // One BASP connection, checked before the BASP broker sees its bytes. CAF's stream reads
 // exactly what the broker asked for (a header, then its payload), so each consume() is one of
-// the two; this class tracks which, in step with the broker.
-class guarded_scribe final : public net::scribe_impl {
+// the two; this class tracks which, in step with the broker. It is CAF's scribe_impl with a
+// stream whose bytes are plain or TLS (basp_stream_policy), and the guard's checks.
+class guarded_scribe final : public caf::io::scribe {
  public:
   enum class direction { inbound, outbound };
 
   guarded_scribe(net::default_multiplexer& mpx, net::native_socket fd, std::shared_ptr<guard_state> state,
-                 direction dir, std::string peer)
-      : scribe_impl(mpx, fd), state_(std::move(state)), dir_(dir), peer_(std::move(peer)) {}
+                 direction dir, std::string peer, std::shared_ptr<basp_tls_session> tls)
+      : scribe(net::conn_hdl_from_socket(fd)),
+        stream_(mpx, fd, tls),
+        tls_(std::move(tls)),
+        state_(std::move(state)),
+        dir_(dir),
+        peer_(std::move(peer)) {
+    if (!tls_)
+      return;
+    // Called on the multiplexer from inside the stream's read; the flush runs right after it.
+    tls_->on_established([this] {
+      stream_.backend().post([self = guarded_scribe_ptr{this}] {
+        if (self->flush_deferred_ && !self->detached()) {
+          self->flush_deferred_ = false;
+          self->flush();
+        }
+      });
+    });
+    tls_->on_failure([this](const std::string& why) {
+      if (dir_ == direction::outbound)
+        remember_basp_tls_failure(peer_, "TLS: " + why);
+      state_->report("closed " + describe() + ": TLS: " + why);
+    });
+  }
+
+  ~guarded_scribe() override {
+    if (tls_) {  // the session outlives this object only inside the stream being destroyed
+      tls_->on_established(nullptr);
+      tls_->on_failure(nullptr);
+    }
+  }
 
   void configure_read(caf::io::receive_policy::config config) override {
     if (!remembered_) {  // the broker starts reading: the connection is live from here
@@ -128,8 +187,34 @@ class guarded_scribe final : public net::scribe_impl {
       opened_ = last_chunk_ = clock_type::now();
       state_->remember(this);
     }
-    scribe_impl::configure_read(config);
+    stream_.configure_read(config);
+    if (!launched_) {
+      launched_ = true;
+      stream_.start(this);
+    }
   }
+
+  void ack_writes(bool enable) override { stream_.ack_writes(enable); }
+  std::vector<char>& wr_buf() override { return stream_.wr_buf(); }
+  std::vector<char>& rd_buf() override { return stream_.rd_buf(); }
+
+  void graceful_shutdown() override {
+    stream_.graceful_shutdown();
+    detach(&stream_.backend(), false);
+  }
+
+  std::string addr() const override {
+    auto x = net::remote_addr_of_fd(stream_.fd());
+    return x ? *x : std::string{};
+  }
+
+  uint16_t port() const override {
+    auto x = net::remote_port_of_fd(stream_.fd());
+    return x ? *x : uint16_t{0};
+  }
+
+  void add_to_loop() override { stream_.activate(this); }
+  void remove_from_loop() override { stream_.passivate(); }
 
   bool consume(caf::execution_unit* ctx, const void* data, size_t size) override {
     if (detached())
@@ -147,17 +232,25 @@ class guarded_scribe final : public net::scribe_impl {
       payload_due_ = 0;
       completes_handshake = !handshaken_;
     }
-    auto more = scribe_impl::consume(ctx, data, size);
+    auto more = scribe::consume(ctx, data, size);
     if (completes_handshake && !detached())
       handshaken_ = true;  // the broker took the handshake (it closes on a bad one)
+    if (handshaken_ && dir_ == direction::outbound && tls_)
+      forget_basp_tls_failure(peer_);
     return more;
   }
 
-  // Called by the broker after it wrote to this connection. What stays queued here is what
-  // could not even start to be sent: a peer that does not read, while the node keeps answering
-  // what it sends. Closed on the multiplexer right after (not inside the broker's handler).
+  // Called by the broker after it wrote to this connection. Before a TLS handshake completes,
+  // what BASP wrote waits (the session sends it once established: writing now would poll a
+  // socket that cannot take application data yet). What stays queued here is what could not
+  // even start to be sent: a peer that does not read, while the node keeps answering what it
+  // sends. Closed on the multiplexer right after (not inside the broker's handler).
   void flush() override {
-    scribe_impl::flush();
+    if (tls_ && !tls_->established()) {
+      flush_deferred_ = true;
+      return;
+    }
+    stream_.flush(this);
     auto queued = wr_buf().size();
     if (queued <= state_->max_backlog || backlog_closing_)
       return;
@@ -183,6 +276,8 @@ class guarded_scribe final : public net::scribe_impl {
       last_chunk_ = now;
     }
     auto& l = state_->limits;
+    if (tls_ && !tls_->established() && now - opened_ >= l.handshake_timeout)
+      return "no TLS handshake within " + ms_text(l.handshake_timeout) + " (handshake_timeout; a peer without TLS?)";
     if (!handshaken_ && now - opened_ >= l.handshake_timeout)
       return "no BASP handshake within " + ms_text(l.handshake_timeout) + " (handshake_timeout)";
     if (handshaken_ && l.idle_timeout.count() > 0 && now - last_chunk_ >= l.idle_timeout)
@@ -196,7 +291,7 @@ class guarded_scribe final : public net::scribe_impl {
 
  protected:
   void detach_from(caf::io::abstract_broker* broker) override {
-    scribe_impl::detach_from(broker);
+    scribe::detach_from(broker);
     if (!remembered_)
       return;
     // The caller (CAF's manager::detach) still uses this object: release the guard's
@@ -214,9 +309,13 @@ class guarded_scribe final : public net::scribe_impl {
     return check_basp_header(h, size, {handshaken_, dir_ == direction::inbound, state_->limits.max_frame_size});
   }
 
+  net::stream_impl<basp_stream_policy> stream_;
+  std::shared_ptr<basp_tls_session> tls_;  // null: plaintext
   std::shared_ptr<guard_state> state_;
   direction dir_;
   std::string peer_;
+  bool launched_ = false;
+  bool flush_deferred_ = false;  // BASP wrote before the TLS handshake completed
   bool remembered_ = false;
   bool handshaken_ = false;
   bool backlog_closing_ = false;
@@ -295,8 +394,15 @@ class guarded_doorman final : public net::doorman_impl {
       return true;
     }
     static_cast<void>(net::keepalive(fd, true));  // as CAF's own new_scribe does
+    std::string why;
+    auto tls = state_->tls_session(basp_tls_session::role::server, fd, why);
+    if (!why.empty()) {
+      state_->report("refused connection from " + peer + ": " + why);
+      net::close_socket(fd);
+      return true;
+    }
     auto scribe = caf::make_counted<guarded_scribe>(mpx, fd, state_, guarded_scribe::direction::inbound,
-                                                    std::move(peer));
+                                                    std::move(peer), std::move(tls));
     auto hdl = scribe->hdl();
     parent()->add_scribe(std::move(scribe));
     return doorman::new_connection(&mpx, hdl);
@@ -318,8 +424,21 @@ class guarded_middleman_impl final : public caf::io::middleman_actor_impl {
     if (!fd)
       return std::move(fd.error());
     static_cast<void>(net::keepalive(*fd, true));
+    auto address = host + ":" + std::to_string(port);
+    std::string why;
+    auto tls = state_->tls_session(basp_tls_session::role::client, *fd, why);
+    if (tls) {
+      static_cast<void>(net::nonblocking(*fd, true));
+      if (!tls->start_client())
+        why = tls->failure();
+    }
+    if (!why.empty()) {
+      net::close_socket(*fd);
+      remember_basp_tls_failure(address, "TLS: " + why);
+      return caf::make_error(caf::sec::cannot_connect_to_node, "TLS: " + why);
+    }
     return caf::make_counted<guarded_scribe>(mpx(), *fd, state_, guarded_scribe::direction::outbound,
-                                             host + ":" + std::to_string(port));
+                                             std::move(address), std::move(tls));
   }
 
   caf::expected<caf::io::doorman_ptr> open(uint16_t port, const char* addr, bool reuse) override {
@@ -367,8 +486,10 @@ std::size_t effective_max_connections(std::size_t configured) {
   return std::min(configured, room);
 }
 
-basp_guard::basp_guard(caf::actor_system& sys, const guard_limits& limits, guard_log log) : sys_(sys) {
-  auto state = std::make_shared<guard_state>(limits, std::move(log));
+basp_guard::basp_guard(caf::actor_system& sys, const guard_limits& limits, const transport::tls_options& tls,
+                       guard_log log)
+    : sys_(sys) {
+  auto state = std::make_shared<guard_state>(limits, tls, std::move(log));
   auto& mm = sys.middleman();
   auto basp = mm.named_broker<caf::io::basp_broker>(caf::atom("BASP"));
   middleman_ = caf::actor_cast<caf::actor>(sys.spawn<guarded_middleman_impl, caf::hidden>(basp, state));

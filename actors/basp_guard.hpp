@@ -28,6 +28,7 @@
 
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
+#include "transport/tls.hpp"
 
 namespace micro::actors {
 
@@ -49,10 +50,13 @@ std::size_t effective_max_connections(std::size_t configured);
 
 /// Installs the guard on `sys` (its middleman must be loaded): a middleman actor whose ports
 /// and outgoing connections are guarded, and a sweeper on the multiplexer for the timeouts.
-/// Destroying it stops both; connections it made stay guarded until they close.
+/// With `tls` enabled, every BASP connection runs over TLS (actors/basp_tls.hpp), accepted and
+/// dialled alike: a peer without TLS, or whose certificate the CA did not sign, is closed with
+/// one logged line. Destroying it stops both; connections it made stay guarded until they close.
 class basp_guard {
  public:
-  basp_guard(caf::actor_system& sys, const guard_limits& limits, guard_log log = nullptr);
+  basp_guard(caf::actor_system& sys, const guard_limits& limits, const transport::tls_options& tls = {},
+             guard_log log = nullptr);
   ~basp_guard();
   basp_guard(const basp_guard&) = delete;
   basp_guard& operator=(const basp_guard&) = delete;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct node_route {
 /// (tcp: the port, on the node's host; memory: the listener's name).
 inline constexpr const char* transport_metadata_key = "transport";
 inline constexpr const char* transport_address_metadata_key = "transport_address";
+/// Node metadata of a node that serves over TLS (every transport it listens on): "true".
+inline constexpr const char* tls_metadata_key = "tls";
 
 /// The route to a node from its address and metadata; false when it takes calls over CAF.
 inline bool route_of(const std::string& node_address, const std::map<std::string, std::string>& metadata,
@@ -62,6 +65,8 @@ struct call_plan {
   /// Nodes (by candidate address) that take unary calls over a byte transport; the others, and
   /// every stream open, go over CAF.
   std::map<std::string, node_route> routes;
+  /// Nodes (by candidate address) that say they serve over TLS only.
+  std::set<std::string> tls_nodes;
 };
 
 }  // namespace micro::actors

@@ -1,5 +1,7 @@
 #include "actors/client_actor.hpp"
 
+#include "actors/basp_tls.hpp"
+
 #include <optional>
 #include <random>
 #include <unordered_map>
@@ -287,7 +289,12 @@ void connect(client_self* self, const std::string& address) {
           connect(self, address);  // keeps the waiting calls; their deadlines still bound it
           return;
         }
-        fail_waiting(self, address, "cannot connect to " + address + ": " + self->system().render(err));
+        auto why = "cannot connect to " + address + ": " + self->system().render(err);
+        if (auto tls = recent_basp_tls_failure(address); !tls.empty() && why.find(tls) == std::string::npos)
+          why += " (" + tls + ")";  // what the guard's TLS session saw, e.g. an expired certificate
+        else if (err == caf::sec::disconnect_during_handshake && !self->state.transport_options.tls.enabled())
+          why += " (a node that serves over TLS, when TLS is off here?)";
+        fail_waiting(self, address, why);
       });
 }
 
@@ -356,12 +363,12 @@ void dispatch(client_self* self, outgoing out) {
     send_over_transport(self, address, route->second, std::move(out));
     return;
   }
-  if (st.transport_options.tls.enabled() && !out.stream_end) {
-    // This process wants TLS; CAF's BASP has none: never fall back to plaintext.
+  if (out.plan.tls_nodes.count(address) != 0 && !st.transport_options.tls.enabled()) {
+    // The node says it serves over TLS: tell the caller why, rather than a handshake timing out.
     attempt_failed(self, std::move(out), address, attempt_failure::not_delivered,
                    make_error_response(503, client_error_id,
-                                       "not calling the node at " + address + " in plaintext over the caf transport: "
-                                       "TLS is on here (MICRO_TLS_CA); nodes must serve with MICRO_TRANSPORT=tcp"));
+                                       "the node at " + address + " serves over TLS and TLS is off here: "
+                                       "set MICRO_TLS_CA (and MICRO_TLS_CERT/KEY for mutual TLS)"));
     return;
   }
   auto it = st.connections.find(address);

@@ -9,6 +9,11 @@
 
 namespace micro::actors {
 
+/// The W3C trace context's metadata keys (micro/trace.hpp gives them to users): the entry limit
+/// does not count them, since micro adds them to calls that may already hold the caller's 128.
+inline constexpr const char* traceparent_key = "traceparent";
+inline constexpr const char* tracestate_key = "tracestate";
+
 struct metadata_limits {
   std::size_t max_entries = 128;  // besides the W3C trace context (traceparent, tracestate)
   std::size_t max_key_size = 256;

@@ -46,7 +46,7 @@ struct runtime::impl {
     // Only our own default handlers apply; CAF's printing of unexpected messages would be noise.
     cfg.set("logger.console", caf::atom("none"));
     system = std::make_unique<caf::actor_system>(cfg);
-    guard = std::make_unique<basp_guard>(*system, rc.guard);
+    guard = std::make_unique<basp_guard>(*system, rc.guard, rc.byte_transports.tls);
   }
 };
 

@@ -5,6 +5,7 @@
 
 #include "micro/error.hpp"
 #include "micro/options.hpp"
+#include "micro/trace.hpp"
 
 namespace micro::api {
 
@@ -82,7 +83,7 @@ micro::metadata metadata_from(const http::headers& headers) {
   micro::metadata md;
   for (auto& [name, value] : headers) {
     auto key = lower(name);
-    if (key == "traceparent" || key == "tracestate")
+    if (key == micro::traceparent_key || key == micro::tracestate_key)
       md[key] = value;
     else if (key.rfind("micro-", 0) == 0 && key.size() > 6 && key != "micro-timeout")
       md[key.substr(6)] = value;

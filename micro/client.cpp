@@ -200,6 +200,8 @@ status detail::resolve_into(prepared_call& call, const std::string& service, con
       call.plan.candidates.push_back(node.address);
       if (actors::node_route route; actors::route_of(node.address, node.meta, route))
         call.plan.routes[node.address] = std::move(route);  // its unary calls go over that transport
+      if (auto tls = node.meta.find(actors::tls_metadata_key); tls != node.meta.end() && tls->second == "true")
+        call.plan.tls_nodes.insert(node.address);
     }
   call.plan.retry = retry_rule(opts, idempotent_everywhere(*kept, endpoint));
   return {};

@@ -34,6 +34,7 @@
 #include "micro/detail/stream_impl.hpp"
 #include "micro/log.hpp"
 #include "micro/trace.hpp"
+#include "transport/tls.hpp"
 
 namespace micro {
 
@@ -414,12 +415,13 @@ status service::start() {
   if (!actors::split_host_port(d.opts.server_address, host, port))
     return errors::bad_request(service_error_id, "invalid server address \"" + d.opts.server_address + "\"");
   if (!d.opts.tls_ca.empty() || !d.opts.tls_cert.empty()) {
-    if (d.opts.transport != "tcp")
-      return errors::bad_request(service_error_id, "TLS (MICRO_TLS_*) needs MICRO_TRANSPORT=tcp: the " + d.opts.transport +
-                                                     " transport has no TLS yet");
     if (d.opts.tls_cert.empty() || d.opts.tls_key.empty())
       return errors::bad_request(service_error_id, "serving over TLS needs a certificate and its key "
                                                    "(MICRO_TLS_CERT, MICRO_TLS_KEY)");
+    // Every transport the node listens on serves over TLS: files that cannot be used stop it here.
+    if (auto made = transport::make_native_tls_contexts({d.opts.tls_cert, d.opts.tls_key, d.opts.tls_ca, d.opts.tls_mutual});
+        !made)
+      return errors::bad_request(service_error_id, made.st.message);
   }
   if (auto st = d.client().configured(); !st)  // an unknown or misconfigured registry
     return st;
@@ -493,6 +495,8 @@ status service::start() {
   // Which machine a node runs on, for `micro services` and operators: node ids say nothing
   // about it once a cluster spans hosts. A value given in the options wins.
   node_metadata.emplace("host", host_name());
+  if (!d.opts.tls_ca.empty())
+    node_metadata[actors::tls_metadata_key] = "true";  // callers without TLS say why at once
   if (d.opts.transport != "caf") {
     // Unary calls over micro's own transport; CAF stays published for streams and pub/sub.
     // tcp: a free port on the node's host; memory: a fresh name (two services, two listeners).

@@ -9,12 +9,15 @@
 #include <optional>
 #include <string>
 
+#include "actors/metadata_limits.hpp"
 #include "micro/context.hpp"
 
 namespace micro {
 
 /// "00-<32 hex trace id>-<16 hex span id>-<2 hex flags>".
-inline constexpr const char* traceparent_key = "traceparent";
+inline constexpr const char* traceparent_key = actors::traceparent_key;
+/// Vendor trace state, passed on as it came.
+inline constexpr const char* tracestate_key = actors::tracestate_key;
 /// Set by the server in a handler's context: the caller's span id (this span's parent).
 inline constexpr const char* parent_span_key = "micro-parent-span";
 

@@ -11,7 +11,12 @@
 // in the certificate (nodes are dialled by the address the registry gives, often an IP); so any
 // certificate the CA signed is accepted from any node. Keep the CA to the cluster.
 
+#include <memory>
 #include <string>
+
+#include "transport/status.hpp"
+
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace micro::transport {
 
@@ -24,5 +29,16 @@ struct tls_options {
   /// TLS is on once a CA or a certificate is given.
   bool enabled() const { return !ca_file.empty() || !cert_file.empty(); }
 };
+
+/// OpenSSL contexts made from tls_options, for code that drives OpenSSL itself (the caf
+/// transport's TLS, actors/basp_tls.hpp): the same settings and checks as the tcp backend's.
+struct native_tls_contexts {
+  std::shared_ptr<ssl_ctx_st> server;  // accepted connections; null without a certificate
+  std::shared_ptr<ssl_ctx_st> client;  // dialled connections
+};
+
+/// A file that cannot be read, a key that does not match its certificate, no CA: errc::tls_failed
+/// naming it.
+result<native_tls_contexts> make_native_tls_contexts(const tls_options& options);
 
 }  // namespace micro::transport

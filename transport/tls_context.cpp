@@ -57,6 +57,17 @@ result<tls_contexts> make_tls_contexts(const tls_options& o) {
   return {{}, out};
 }
 
+result<native_tls_contexts> make_native_tls_contexts(const tls_options& o) {
+  auto made = make_tls_contexts(o);
+  if (!made)
+    return {made.st, {}};
+  // Each handle shares ownership of the Asio context that owns the SSL_CTX.
+  auto native = [](const std::shared_ptr<asio::ssl::context>& ctx) {
+    return ctx ? std::shared_ptr<ssl_ctx_st>{ctx, ctx->native_handle()} : nullptr;
+  };
+  return {{}, native_tls_contexts{native(made.value.server), native(made.value.client)}};
+}
+
 std::string describe_tls_failure(const asio::error_code& ec, SSL* ssl) {
   std::string out = ec.message();
   if (ssl != nullptr) {

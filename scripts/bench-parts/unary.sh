@@ -7,6 +7,18 @@ unary_peers=(micro caf tcp)
 [[ -z $have_grpc ]] || unary_peers=(micro caf grpc_sync grpc_cb tcp)
 unary_configs=("1 64" "1 4096" "16 64" "16 4096" "64 64" "64 4096")
 
+# make_bench_certs DIR: a throwaway CA and a node certificate for 127.0.0.1 (the TLS rows).
+make_bench_certs() {
+  local d=$1
+  mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" \
+    -days 2 -subj /CN=bench-ca 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/node.key" -out "$d/node.csr" \
+    -subj /CN=node -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+  openssl x509 -req -in "$d/node.csr" -copy_extensions copy -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+    -CAcreateserial -out "$d/node.crt" -days 2 2>/dev/null
+}
+
 start_unary_servers() {
   start_server micro "$BIN/bench-echo-server" micro
   start_server caf "$BIN/bench-echo-server" caf
@@ -16,6 +28,11 @@ start_unary_servers() {
   start_server tcpt MICRO_TRANSPORT=tcp "$BIN/bench-echo-server" micro
   # The cost of metrics (issue 18): the same echo server and client with MICRO_METRICS=off.
   start_server nometrics MICRO_METRICS=off "$BIN/bench-echo-server" micro
+  # The cost of TLS (issue 20): the same echo server with MICRO_TLS_*, on each transport.
+  make_bench_certs "$workdir/tls"
+  local tls=(MICRO_TLS_CERT="$workdir/tls/node.crt" MICRO_TLS_KEY="$workdir/tls/node.key" MICRO_TLS_CA="$workdir/tls/ca.crt")
+  start_server tlscaf "${tls[@]}" "$BIN/bench-echo-server" micro
+  start_server tlstcp "${tls[@]}" MICRO_TRANSPORT=tcp "$BIN/bench-echo-server" micro
   if [[ -n $have_grpc ]]; then
     start_server grpc_sync "$BIN/bench-grpc-server" sync
     start_server grpc_cb "$BIN/bench-grpc-server" callback
@@ -85,6 +102,9 @@ bench_unary() {
       # Metrics on (the default) and off, back to back, on both sides of the call.
       unary_run "metrics_on.$k.64" "$BIN/bench-rpc-client" micro "$port_micro" "$k" 64 "$CALLS"
       unary_run "metrics_off.$k.64" MICRO_METRICS=off "$BIN/bench-rpc-client" micro "$port_nometrics" "$k" 64 "$CALLS"
+      # TLS on each transport, beside the plaintext runs above (sharing, tcpt).
+      unary_run "tls_caf.$k.64" MICRO_TLS_CA="$workdir/tls/ca.crt" "$BIN/bench-rpc-client" micro "$port_tlscaf" "$k" 64 "$CALLS"
+      unary_run "tls_tcp.$k.64" MICRO_TLS_CA="$workdir/tls/ca.crt" "$BIN/bench-rpc-client" micro-tcp "$port_tlstcp" "$k" 64 "$CALLS"
     done
     # 4 client processes against one server, 16 in flight each (64 in all, as the one-process
     # figure): how calls/s scales with connections.
@@ -129,6 +149,16 @@ unary_table() {
     "$(med metrics_on.1.64.rate)" "metrics off" "$(med metrics_off.1.64.rate)" rate
   add_row "micro calls/s, 64 in flight, 64 B: metrics on (default) vs MICRO_METRICS=off" \
     "$(med metrics_on.64.64.rate)" "metrics off" "$(med metrics_off.64.64.rate)" rate
+  # What TLS costs on each transport (p50: above 1 is slower; calls/s: below 1 is slower).
+  local t plain
+  for t in caf tcp; do
+    plain=sharing
+    [[ $t == tcp ]] && plain=tcpt
+    add_row "micro p50 µs, 1 in flight, 64 B, $t transport: TLS vs plaintext" \
+      "$(med "tls_$t.1.64.p50")" "plaintext" "$(med "$plain.1.64.p50")" us
+    add_row "micro calls/s, 64 in flight, 64 B, $t transport: TLS vs plaintext" \
+      "$(med "tls_$t.64.64.rate")" "plaintext" "$(med "$plain.64.64.rate")" rate
+  done
   local figure metric s
   # micro over its tcp transport (MICRO_TRANSPORT=tcp) against the caf transport (micro's
   # default), gRPC's best and the TCP floor.

@@ -270,10 +270,11 @@ int main(int argc, char** argv) {
     std::cerr << st.error().to_json() << std::endl;
     return 1;
   }
-  // The node's metadata follows the address as in a static registry entry (";transport=tcp;...").
+  // The node's metadata follows the address as in a static registry entry (";transport=tcp;...",
+  // ";tls=true").
   std::string meta;
   for (auto& [k, v] : svc.node_metadata())
-    if (k.rfind("transport", 0) == 0) meta += ";" + k + "=" + v;
+    if (k.rfind("transport", 0) == 0 || k == "tls") meta += ";" + k + "=" + v;
   std::cout << "listening " << svc.address() << meta << std::endl;
   return svc.run();  // start() again is a no-op; waits for SIGINT/SIGTERM, then drains
 }

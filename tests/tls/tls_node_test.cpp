@@ -1,7 +1,8 @@
-// TLS between real processes: micro-test-server nodes serving over the tcp transport with TLS
-// (MICRO_TLS_*), called by `micro call` processes configured as a user would, through a static
-// registry entry. Every way it can go wrong is a coded error on the caller (exit non-zero, the
-// error JSON on stderr), and the node keeps serving the callers that are right.
+// TLS between real processes: micro-test-server nodes serving with TLS (MICRO_TLS_*) over each
+// transport that crosses hosts (tcp: micro's frames in Asio's TLS; caf: BASP in the guard's TLS
+// session), called by `micro call` and micro-tls-peer processes configured as a user would,
+// through a static registry entry. Every way it can go wrong is a coded error on the caller (exit
+// non-zero, the error JSON on stderr), and the node keeps serving the callers that are right.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -25,11 +26,20 @@ std::map<std::string, std::string> tls_env(const std::string& cert, const std::s
   return env;
 }
 
-running_server start_tls_node(const std::string& name, std::map<std::string, std::string> env) {
+running_server start_tls_node(const std::string& name, std::map<std::string, std::string> env,
+                              const std::string& transport = "tcp") {
   server_config cfg{name};
   cfg.env = std::move(env);
-  cfg.env["MICRO_TRANSPORT"] = "tcp";
+  cfg.env["MICRO_TRANSPORT"] = transport;
+  cfg.env["TEST_PUBSUB_STREAM"] = "1";
+  cfg.env["MICRO_TRANSPORT_HANDSHAKE_TIMEOUT"] = "2s";  // a caller without TLS is closed sooner
   return start_test_server(cfg);
+}
+
+// What a node logs when it closes a connection over TLS: the tcp transport's close log, or the
+// BASP guard's.
+std::string tls_close_line(const std::string& transport) {
+  return transport == "tcp" ? "tls_failed" : "micro.guard: closed connection from";
 }
 
 struct cli_result {
@@ -49,13 +59,32 @@ struct cli_result {
   }
 };
 
-// `micro call NAME Test.Echo {"name":"tls"}` with `env` (TLS settings), through a static entry.
-cli_result call(const running_server& node, std::map<std::string, std::string> env) {
+cli_result finished(process& p);
+
+// `micro call NAME Test.Echo {"name":"tls"}` with `env` (TLS settings), through a static entry
+// (`entry`, or the node's own: its address and the metadata it advertises).
+cli_result call(const running_server& node, std::map<std::string, std::string> env, const std::string& entry = {}) {
   env["MICRO_REGISTRY"] = "static";
-  env["MICRO_REGISTRY_ADDRESS"] = node.entry();
+  env["MICRO_REGISTRY_ADDRESS"] = entry.empty() ? node.entry() : entry;
   env["MICRO_CLIENT_RETRIES"] = "0";
   env["MICRO_CLIENT_REQUEST_TIMEOUT"] = "5s";
   process p{sibling_binary("micro"), {"call", node.name, "Test.Echo", R"({"name":"tls"})"}, env};
+  return finished(p);
+}
+
+// micro-tls-peer NAME: a stream, an acknowledged publication and its delivery, with `env`.
+cli_result stream_and_publish(const running_server& node, std::map<std::string, std::string> env,
+                              const std::string& entry = {}) {
+  env["MICRO_REGISTRY"] = "static";
+  // The entry advertises the node's subscription, as its registry entry would.
+  env["MICRO_REGISTRY_ADDRESS"] = (entry.empty() ? node.entry() : entry) + ";sub:test.events=*";
+  env["MICRO_CLIENT_RETRIES"] = "0";
+  env["MICRO_CLIENT_REQUEST_TIMEOUT"] = "5s";
+  process p{sibling_binary("micro-tls-peer"), {node.name}, env};
+  return finished(p);
+}
+
+cli_result finished(process& p) {
   cli_result r;
   auto st = p.wait(20s);
   REQUIRE(st);
@@ -71,8 +100,10 @@ cli_result call(const running_server& node, std::map<std::string, std::string> e
 }  // namespace
 
 TEST_CASE("a TLS node answers TLS callers, and refuses plaintext and strangers with a code", "[tls]") {
+  auto transport = GENERATE(as<std::string>{}, "tcp", "caf");
+  CAPTURE(transport);
   test_certs pki;
-  auto node = start_tls_node("tls-node", tls_env(pki.node_cert(), pki.node_key(), pki.ca()));
+  auto node = start_tls_node("tls-node", tls_env(pki.node_cert(), pki.node_key(), pki.ca()), transport);
 
   auto ok = call(node, tls_env("", "", pki.ca()));
   INFO("stdout: " << ok.out << "stderr: " << ok.err);
@@ -84,8 +115,16 @@ TEST_CASE("a TLS node answers TLS callers, and refuses plaintext and strangers w
   CHECK(plain.status.code != 0);
   CHECK(plain.error().value("code", 0) == 503);
   CHECK_THAT(plain.error().value("detail", ""), Catch::Contains("TLS"));
+  if (transport == "caf") {
+    // The node says it serves over TLS (tls=true), so that caller did not even dial. One that
+    // ignores it (an entry without the metadata) is closed by the node's guard.
+    auto blind = call(node, {}, node.name + "=" + node.address);
+    INFO("blind plaintext stderr: " << blind.err);
+    CHECK(blind.status.code != 0);
+    CHECK(blind.error().value("code", 0) == 503);
+  }
   // One line on the node for that connection.
-  CHECK(node.proc->wait_for_line(stream::err, "tls_failed", 10s));
+  CHECK(node.proc->wait_for_line(stream::err, tls_close_line(transport), 10s));
 
   auto stranger = call(node, tls_env("", "", pki.stranger_ca()));
   INFO("stranger stderr: " << stranger.err);
@@ -97,9 +136,31 @@ TEST_CASE("a TLS node answers TLS callers, and refuses plaintext and strangers w
   CHECK(call(node, tls_env("", "", pki.ca())).status.code == 0);
 }
 
-TEST_CASE("a mutual-TLS node wants a client certificate its CA signed", "[tls]") {
+TEST_CASE("streams and publications ride TLS too, whichever transport takes the unary calls", "[tls]") {
+  auto transport = GENERATE(as<std::string>{}, "tcp", "caf");
+  CAPTURE(transport);
   test_certs pki;
-  auto node = start_tls_node("mtls-node", tls_env(pki.node_cert(), pki.node_key(), pki.ca(), true));
+  auto node = start_tls_node("tls-events", tls_env(pki.node_cert(), pki.node_key(), pki.ca()), transport);
+
+  auto ok = stream_and_publish(node, tls_env("", "", pki.ca()));
+  INFO("stdout: " << ok.out << "stderr: " << ok.err);
+  CHECK(ok.status.code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("stream ok 3"));
+  CHECK_THAT(ok.out, Catch::Contains("delivered"));
+
+  // A caller without TLS that dials the node's CAF port anyway gets nothing through.
+  auto plain = stream_and_publish(node, {}, node.name + "=" + node.address);
+  INFO("plaintext stdout: " << plain.out << "stderr: " << plain.err);
+  CHECK(plain.status.code == 1);  // the stream did not open
+  CHECK(plain.error().value("code", 0) == 503);
+  CHECK(node.proc->wait_for_line(stream::err, "micro.guard: closed connection from", 10s));
+}
+
+TEST_CASE("a mutual-TLS node wants a client certificate its CA signed", "[tls]") {
+  auto transport = GENERATE(as<std::string>{}, "tcp", "caf");
+  CAPTURE(transport);
+  test_certs pki;
+  auto node = start_tls_node("mtls-node", tls_env(pki.node_cert(), pki.node_key(), pki.ca(), true), transport);
   auto with_cert = call(node, tls_env(pki.node_cert(), pki.node_key(), pki.ca()));
   INFO("stderr: " << with_cert.err);
   CHECK(with_cert.status.code == 0);
@@ -107,12 +168,14 @@ TEST_CASE("a mutual-TLS node wants a client certificate its CA signed", "[tls]")
   INFO("stderr: " << without.err);
   CHECK(without.status.code != 0);
   CHECK(without.error().value("code", 0) == 503);
-  CHECK(node.proc->wait_for_line(stream::err, "tls_failed", 10s));
+  CHECK(node.proc->wait_for_line(stream::err, tls_close_line(transport), 10s));
 }
 
 TEST_CASE("a node with an expired certificate is refused by its callers", "[tls]") {
+  auto transport = GENERATE(as<std::string>{}, "tcp", "caf");
+  CAPTURE(transport);
   test_certs pki;
-  auto node = start_tls_node("expired-node", tls_env(pki.expired_cert(), pki.expired_key(), pki.ca()));
+  auto node = start_tls_node("expired-node", tls_env(pki.expired_cert(), pki.expired_key(), pki.ca()), transport);
   auto r = call(node, tls_env("", "", pki.ca()));
   INFO("stderr: " << r.err);
   CHECK(r.status.code != 0);
@@ -121,30 +184,29 @@ TEST_CASE("a node with an expired certificate is refused by its callers", "[tls]
 
 TEST_CASE("TLS settings that cannot work stop a node or a caller with a clear error", "[tls]") {
   test_certs pki;
-  SECTION("TLS on the caf transport: the node does not start") {
-    server_config cfg{"tls-caf"};
-    cfg.env = tls_env(pki.node_cert(), pki.node_key(), pki.ca());
-    cfg.env["MICRO_TRANSPORT"] = "caf";
+  SECTION("a node with a CA but no certificate does not start") {
     std::map<std::string, std::string> env = heartbeat_env();
-    env.insert(cfg.env.begin(), cfg.env.end());
+    env["MICRO_TLS_CA"] = pki.ca();
     env["MICRO_REGISTRY"] = "static";
     env["MICRO_REGISTRY_ADDRESS"] = "unused=127.0.0.1:9";
     env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
-    process p{sibling_binary("micro-test-server"), {"--server_name", "tls-caf"}, env};
+    process p{sibling_binary("micro-test-server"), {"--server_name", "tls-nocert"}, env};
     auto st = p.wait(20s);
     REQUIRE(st);
     CHECK(st->code != 0);
-    CHECK_THAT(p.transcript(), Catch::Contains("MICRO_TRANSPORT=tcp"));
+    CHECK_THAT(p.transcript(), Catch::Contains("MICRO_TLS_CERT"));
   }
-  SECTION("a TLS caller never calls a caf node in plaintext") {
-    server_config cfg{"plain-caf"};
-    cfg.env["MICRO_TRANSPORT"] = "caf";
-    auto node = start_test_server(cfg);
-    auto r = call(node, tls_env("", "", pki.ca()));
-    INFO("stderr: " << r.err);
-    CHECK(r.status.code != 0);
-    CHECK(r.error().value("code", 0) == 503);
-    CHECK_THAT(r.error().value("detail", ""), Catch::Contains("plaintext"));
+  SECTION("a node whose key file is not there does not start") {
+    std::map<std::string, std::string> env = heartbeat_env();
+    env.merge(tls_env(pki.node_cert(), pki.path("missing.key"), pki.ca()));
+    env["MICRO_REGISTRY"] = "static";
+    env["MICRO_REGISTRY_ADDRESS"] = "unused=127.0.0.1:9";
+    env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
+    process p{sibling_binary("micro-test-server"), {"--server_name", "tls-nokey"}, env};
+    auto st = p.wait(20s);
+    REQUIRE(st);
+    CHECK(st->code != 0);
+    CHECK_THAT(p.transcript(), Catch::Contains("missing.key"));
   }
   SECTION("a certificate file that is not there") {
     auto node = start_tls_node("tls-node-2", tls_env(pki.node_cert(), pki.node_key(), pki.ca()));
