@@ -1,5 +1,5 @@
 #pragma once
-// How the client actor carries out one call: which nodes may serve it, how one is chosen, and
+// How the client actor (or the direct path, actors/direct_calls.hpp) carries out one call: which nodes may serve it, how one is chosen, and
 // when a failed attempt is tried again. Built by the facade (micro/client.cpp) from the call's
 // options; a local message type only (never crosses nodes).
 
@@ -59,7 +59,8 @@ struct call_plan {
   std::size_t retries = 1;              // attempts after a failed one (not_delivered is free)
   std::chrono::nanoseconds backoff{std::chrono::milliseconds{10}};  // doubles per retry, jittered
   std::chrono::nanoseconds attempt_timeout{0};  // per attempt; 0: all the time left
-  /// Whether to try again; runs inside the client actor, so it must be quick.
+  /// Whether to try again; runs inside the client actor or on a transport's I/O thread (the
+  /// direct path), so it must be quick and must not block.
   std::function<bool(const failed_attempt&)> retry;
   /// Nodes (by candidate address) that take unary calls over a byte transport; the others, and
   /// every stream open, go over CAF.

@@ -79,13 +79,11 @@ struct client_state {
   transport::transport_options transport_options;                          // for it: limits, TLS
   std::unordered_map<uint64_t, std::pair<std::string, outgoing>> over_transport;  // by call id: node, call
   uint64_t next_id = 0;
-  actors::selector selector;
+  // Shared with the direct path (actors/direct_calls.hpp): both pick from and mark the same nodes.
+  std::shared_ptr<shared_selector> selector;
   std::minstd_rand rng{std::random_device{}()};
-  // Metrics: each target's series, found once (a lookup in this actor's own map, no lock), and
-  // each node's circuit gauge; how many of those gauges are not "closed" (0).
+  // Metrics: each target's series, found once (a lookup in this actor's own map, no lock).
   std::unordered_map<std::string, metrics::call_series*> series;  // by service + '\0' + endpoint
-  std::unordered_map<std::string, metrics::gauge*> circuits;     // by node address
-  std::size_t circuits_not_closed = 0;
   static inline const char* name = "micro.client";
 };
 
@@ -107,30 +105,6 @@ void settle(outgoing& out, response rsp) {
 
 void deliver_error(outgoing& out, response err) { settle(out, std::move(err)); }
 
-// Mirrors the selector's circuit of `address` into micro_client_circuit_state (0 closed,
-// 1 open, 2 half-open). Called after a failure, and after a success only while a circuit is
-// not closed, so a healthy cluster pays nothing for it.
-void note_circuit(client_self* self, const std::string& service, const std::string& address) {
-  auto& st = self->state;
-  if (!metrics::enabled())
-    return;
-  const auto* marks = st.selector.marks(address);
-  auto value = marks == nullptr ? 0 : static_cast<int64_t>(marks->state);
-  auto it = st.circuits.find(address);
-  if (it == st.circuits.end()) {
-    if (value == 0)
-      return;
-    auto* g = &metrics::registry::global().gauge("micro_client_circuit_state",
-                                                 "A node's circuit as the client sees it: 0 closed, 1 open, 2 half-open.",
-                                                 {{"service", service}, {"node", address}});
-    it = st.circuits.emplace(address, g).first;
-  }
-  auto before = it->second->value();
-  if ((before == 0) != (value == 0))
-    st.circuits_not_closed += value == 0 ? -1 : 1;
-  it->second->set(value);
-}
-
 metrics::call_series* series_of(client_self* self, const request& req) {
   if (!metrics::enabled())
     return nullptr;
@@ -150,10 +124,8 @@ metrics::call_series* series_of(client_self* self, const request& req) {
 void attempt_failed(client_self* self, outgoing out, const std::string& address, attempt_failure kind,
                     response err) {
   auto& st = self->state;
-  st.selector.failed(address, counts_against_node(kind, err), steady::now(), out.probe);
-  if (kind == attempt_failure::not_delivered)
-    st.selector.down(address, steady::now());
-  note_circuit(self, out.req.service, address);
+  st.selector->failed(out.req.service, address, counts_against_node(kind, err),
+                      kind == attempt_failure::not_delivered, steady::now(), out.probe);
   if (kind == attempt_failure::not_delivered) {
     // Nothing reached a handler: the next node is tried at once, without using a retry, as
     // long as an untried one is left.
@@ -191,9 +163,7 @@ void attempt_failed(client_self* self, outgoing out, const std::string& address,
 void answered(client_self* self, outgoing out, const std::string& address, response rsp) {
   auto& st = self->state;
   if (rsp.code == 0) {
-    st.selector.succeeded(address, steady::now() - out.attempt_started);
-    if (st.circuits_not_closed > 0)
-      note_circuit(self, out.req.service, address);
+    st.selector->succeeded(out.req.service, address, steady::now() - out.attempt_started);
     settle(out, std::move(rsp));
     return;
   }
@@ -306,7 +276,7 @@ void connect(client_self* self, const std::string& address) {
           if (refresh_timeout(out)) {
             send_on(self, address, std::move(out));
           } else {
-            self->state.selector.finished(address, out.probe);
+            self->state.selector->finished(address, out.probe);
             expire(out);
           }
         }
@@ -379,16 +349,16 @@ void dispatch(client_self* self, outgoing out) {
     return;
   }
   std::string why;
-  auto picked = st.selector.pick(out.req.service, out.plan.strategy, out.plan.candidates, out.tried, steady::now(), why);
+  auto picked = st.selector->pick(out.req.service, out.plan.strategy, out.plan.candidates, out.tried, steady::now(), why);
   if (!picked) {
     settle(out, make_error_response(503, client_error_id, "no node of " + out.req.service + " to call: " + why));
     return;
   }
-  auto address = std::move(*picked);
+  auto address = std::move(picked->address);
   out.tried.push_back(address);
   ++out.attempt;
   out.attempt_started = steady::now();
-  out.probe = st.selector.started(address);
+  out.probe = picked->probe;
   if (auto route = out.plan.routes.find(address); route != out.plan.routes.end() && !out.stream_end) {
     send_over_transport(self, address, route->second, std::move(out));
     return;
@@ -412,8 +382,9 @@ void dispatch(client_self* self, outgoing out) {
     connect(self, address);
 }
 
-caf::behavior client_actor(client_self* self, selector_config cfg, transport::transport_options transports) {
-  self->state.selector = actors::selector{cfg};
+caf::behavior client_actor(client_self* self, std::shared_ptr<shared_selector> selector,
+                           transport::transport_options transports) {
+  self->state.selector = std::move(selector);
   self->state.transport_options = std::move(transports);
   install_default_handler(self);
   self->set_down_handler([self](caf::down_msg& msg) {
@@ -423,7 +394,7 @@ caf::behavior client_actor(client_self* self, selector_config cfg, transport::tr
       return;
     auto address = found->second;
     st.address_of.erase(found);
-    st.selector.down(address, steady::now());
+    st.selector->down(address, steady::now());
     auto it = st.connections.find(address);
     if (it == st.connections.end())
       return;
@@ -496,7 +467,7 @@ caf::behavior client_actor(client_self* self, selector_config cfg, transport::tr
                      make_error_response(408, client_error_id,
                                          "call to " + address + " timed out after " + std::to_string(ms.count()) + " ms"));
     },
-    [self](reset_atom, const std::vector<std::string>& addresses) { self->state.selector.reset(addresses); },
+    [self](reset_atom, const std::vector<std::string>& addresses) { self->state.selector->reset(addresses); },
     [self](node_handle_atom, const std::string& address) -> caf::result<caf::actor> {
       auto& st = self->state;
       auto it = st.connections.find(address);
@@ -514,8 +485,9 @@ caf::behavior client_actor(client_self* self, selector_config cfg, transport::tr
 
 }  // namespace
 
-caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg, transport::transport_options transports) {
-  return sys.spawn(client_actor, cfg, std::move(transports));
+caf::actor spawn_client_actor(caf::actor_system& sys, std::shared_ptr<shared_selector> selector,
+                              transport::transport_options transports) {
+  return sys.spawn(client_actor, std::move(selector), std::move(transports));
 }
 
 bool split_host_port(const std::string& address, std::string& host, uint16_t& port) {

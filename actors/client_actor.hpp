@@ -5,12 +5,14 @@
 // to a node the moment CAF reports it down (CAF 0.17 never completes such a request by itself:
 // docs/caf-0.17.md, pitfall 1).
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "transport/transport.hpp"
 #include "actors/atoms.hpp"
 #include "actors/call_plan.hpp"
+#include "actors/shared_selector.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
 
@@ -28,8 +30,10 @@ using node_handle_atom = caf::atom_constant<caf::atom("m_nodeh")>;
 /// - `(reset_atom, std::vector<std::string> addresses)`: forget those nodes' marks.
 /// - `(node_handle_atom, std::string address)` -> `caf::actor`: the node actor at `address`,
 ///   over the process's one connection to it (for the broker actor).
+/// `selector`: the process's, shared with the direct path (actors/direct_calls.hpp), which carries
+/// the calls whose every candidate takes them over a byte transport; this actor carries the rest.
 /// `transports`: limits and TLS of the byte transports (tcp, memory) it dials.
-caf::actor spawn_client_actor(caf::actor_system& sys, selector_config cfg = {},
+caf::actor spawn_client_actor(caf::actor_system& sys, std::shared_ptr<shared_selector> selector,
                               transport::transport_options transports = {});
 
 /// Splits "host:port"; false if malformed.

@@ -6,6 +6,7 @@
 #include "actors/actor_backend.hpp"
 #include "actors/broker_actor.hpp"
 #include "actors/client_actor.hpp"
+#include "actors/direct_calls.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
@@ -23,7 +24,9 @@ struct runtime::impl {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> system;
   std::mutex client_mutex;
+  std::shared_ptr<shared_selector> selector;  // of both the client actor and the direct path
   caf::actor client;
+  std::shared_ptr<direct_calls> direct;
   caf::actor broker;
   std::unique_ptr<basp_guard> guard;  // before any node is published or dialled
 
@@ -58,9 +61,13 @@ std::shared_ptr<runtime> runtime::acquire(const runtime_config& cfg) {
   return created;
 }
 
-runtime::runtime(const runtime_config& cfg) : config_(cfg), impl_(std::make_unique<impl>(cfg)) {}
+runtime::runtime(const runtime_config& cfg) : config_(cfg), impl_(std::make_unique<impl>(cfg)) {
+  impl_->selector = std::make_shared<shared_selector>(cfg.selector);
+}
 
 runtime::~runtime() {
+  // First: it completes what is still under way, which may be answers to actors of this system.
+  impl_->direct.reset();
   if (impl_->broker)
     caf::anon_send_exit(impl_->broker, caf::exit_reason::user_shutdown);
   impl_->broker = nullptr;
@@ -76,8 +83,15 @@ caf::actor_system& runtime::system() noexcept { return *impl_->system; }
 caf::actor runtime::client_actor() {
   std::lock_guard<std::mutex> guard{impl_->client_mutex};
   if (!impl_->client)
-    impl_->client = spawn_client_actor(*impl_->system, config_.selector, config_.byte_transports);
+    impl_->client = spawn_client_actor(*impl_->system, impl_->selector, config_.byte_transports);
   return impl_->client;
+}
+
+std::shared_ptr<direct_calls> runtime::direct() {
+  std::lock_guard<std::mutex> guard{impl_->client_mutex};
+  if (!impl_->direct)
+    impl_->direct = std::make_shared<direct_calls>(impl_->selector, config_.byte_transports);
+  return impl_->direct;
 }
 
 caf::actor runtime::broker_actor() {

@@ -1,8 +1,9 @@
 #pragma once
 // The selector: which node of a service gets the next attempt, learned from every outcome.
-// It lives inside the client actor, the one actor that sees each call's outcome, latency and
-// connection state first hand, so choosing and marking cost no message hop. Plain C++ (no CAF):
-// the client actor owns one and calls it from its own thread only.
+// The process has one, behind a mutex (actors/shared_selector.hpp), shared by the client actor
+// and the direct path of byte-transport calls, which see each call's outcome, latency and
+// connection state first hand, so choosing and marking cost no message hop. Plain C++ (no CAF),
+// not thread-safe by itself.
 //
 // Per node (by address) it keeps: calls outstanding, an exponentially weighted latency, the
 // failures in a row, and a circuit: closed (picked), open (skipped until a deadline), half-open

@@ -8,6 +8,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/default_handler.hpp"
+#include "actors/reply_sink.hpp"
 #include "actors/stream_endpoint.hpp"
 #include "actors/worker_pool.hpp"
 #include "caf/all.hpp"
@@ -20,17 +21,30 @@ constexpr const char* server_error_id = "micro.server";
 
 using stream_done_atom = caf::atom_constant<caf::atom("m_sdone")>;
 
+// Whom a call's response goes to: the promise of a CAF request, or (a request that came over a
+// byte transport) the sink that writes to its connection.
+struct reply_target {
+  caf::response_promise promise;
+  reply_sink sink;
+  void deliver(response rsp) {
+    if (sink)
+      sink(rsp);
+    else
+      promise.deliver(std::move(rsp));
+  }
+};
+
 struct queued_call {
   request req;
   clock::time_point deadline;
-  caf::response_promise promise;
+  reply_target to;
   clock::time_point arrived;
   metrics::call_series* calls = nullptr;  // counted in at arrival, out at the reply
 };
 
 // A call a handler runs: whom to answer, and what to record then.
 struct running_call {
-  caf::response_promise promise;
+  reply_target to;
   metrics::call_series* calls = nullptr;
   clock::time_point arrived;
 };
@@ -50,26 +64,26 @@ struct service_state {
 
 using service_self = caf::stateful_actor<service_state>;
 
-void finish(service_self* self, caf::response_promise& rp, response rsp) {
+void finish(service_self* self, reply_target& to, response rsp) {
   if (rsp.code != 0)
     self->state.spec.counters->errors.fetch_add(1, std::memory_order_relaxed);
-  rp.deliver(std::move(rsp));
+  to.deliver(std::move(rsp));
 }
 
 // finish() for a call counted in at its arrival.
-void finish(service_self* self, caf::response_promise& rp, response rsp, metrics::call_series* calls,
+void finish(service_self* self, reply_target& to, response rsp, metrics::call_series* calls,
             clock::time_point arrived) {
   if (calls)
     calls->finished(rsp.code, clock::now() - arrived);
-  finish(self, rp, std::move(rsp));
+  finish(self, to, std::move(rsp));
 }
 
 // finish() for a call refused before any endpoint took it (unknown endpoint, draining).
-void refuse(service_self* self, caf::response_promise& rp, response rsp, metrics::call_series* calls,
+void refuse(service_self* self, reply_target& to, response rsp, metrics::call_series* calls,
             clock::time_point arrived) {
   if (calls)
     calls->refused(rsp.code, clock::now() - arrived);
-  finish(self, rp, std::move(rsp));
+  finish(self, to, std::move(rsp));
 }
 
 void maybe_drained(service_self* self) {
@@ -91,7 +105,7 @@ void start(service_self* self, queued_call call) {
   if (handler.actor) {
     auto remaining = call.deadline - clock::now();
     auto id = st.next_job++;
-    st.running.emplace(id, running_call{call.promise, call.calls, call.arrived});
+    st.running.emplace(id, running_call{std::move(call.to), call.calls, call.arrived});
     self->request(handler.actor, std::chrono::duration_cast<caf::timespan>(remaining), std::move(call.req))
       .then(
         [self, id](response& rsp) { self->send(self, done_atom::value, id, std::move(rsp)); },
@@ -106,14 +120,18 @@ void start(service_self* self, queued_call call) {
   auto id = st.next_job++;
   // The worker answers the caller itself, so the reply does not wait for this actor to be
   // scheduled again (one thread wake-up less on every call's path); `done` then only frees the
-  // slot. A delegated request with forwarding stages is answered through the promise instead.
-  caf::strong_actor_ptr reply_to = call.promise.stages().empty() ? call.promise.source() : nullptr;
-  auto reply_id = call.promise.id().response_id();
-  st.running.emplace(id, running_call{std::move(call.promise), call.calls, call.arrived});
+  // slot. Over a byte transport it writes to the connection (the sink); over CAF it enqueues the
+  // response to the requester. A delegated request with forwarding stages is answered through
+  // the promise instead.
+  auto sink = call.to.sink;
+  caf::strong_actor_ptr reply_to =
+    !sink && call.to.promise.stages().empty() ? call.to.promise.source() : nullptr;
+  auto reply_id = call.to.promise.id().response_id();
+  st.running.emplace(id, running_call{std::move(call.to), call.calls, call.arrived});
   auto fn = handler.run;
   caf::actor me = caf::actor_cast<caf::actor>(self);
   auto counters = st.spec.counters;
-  st.pool->submit([me, id, fn, counters, reply_to, reply_id, req = std::move(call.req), deadline = call.deadline,
+  st.pool->submit([me, id, fn, counters, sink, reply_to, reply_id, req = std::move(call.req), deadline = call.deadline,
                    calls = call.calls, arrived = call.arrived]() mutable {
     response rsp;
     try {
@@ -123,7 +141,7 @@ void start(service_self* self, queued_call call) {
     } catch (...) {
       rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
     }
-    if (!reply_to) {
+    if (!reply_to && !sink) {
       caf::anon_send(me, done_atom::value, id, std::move(rsp));
       return;
     }
@@ -134,7 +152,10 @@ void start(service_self* self, queued_call call) {
     counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
     if (calls)
       calls->finished(rsp.code, clock::now() - arrived);
-    reply_to->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), reply_id, caf::make_message(std::move(rsp)), nullptr);
+    if (sink)
+      sink(rsp);
+    else
+      reply_to->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), reply_id, caf::make_message(std::move(rsp)), nullptr);
     caf::anon_send(me, done_atom::value, id);
   });
 }
@@ -253,7 +274,7 @@ void start_waiting(service_self* self) {
     st.waiting.pop_front();
     st.spec.counters->queued.fetch_sub(1, std::memory_order_relaxed);
     if (clock::now() >= call.deadline) {
-      finish(self, call.promise,
+      finish(self, call.to,
              make_error_response(408, server_error_id,
                                  "deadline expired while waiting for a free handler slot"),
              call.calls, call.arrived);
@@ -263,62 +284,67 @@ void start_waiting(service_self* self) {
   }
 }
 
+// A request arrives: refused, run here (inline endpoints), or queued for a worker.
+void accept(service_self* self, request& req, reply_target to) {
+  auto& st = self->state;
+  auto now = clock::now();
+  st.spec.counters->requests.fetch_add(1, std::memory_order_relaxed);
+  auto found = st.spec.endpoints.find(req.endpoint);
+  if (st.draining) {
+    refuse(self, to, make_error_response(503, server_error_id, "service " + st.spec.name + " is shutting down"),
+           found == st.spec.endpoints.end() ? st.spec.unknown_calls : found->second.calls, now);
+    return;
+  }
+  if (found == st.spec.endpoints.end()) {
+    refuse(self, to, make_error_response(404, server_error_id, "service " + st.spec.name + " has no endpoint " + req.endpoint),
+           st.spec.unknown_calls, now);
+    return;
+  }
+  auto& handler = found->second;
+  if (req.timeout_ns <= 0) {
+    refuse(self, to, make_error_response(408, server_error_id, "deadline expired before the request arrived"),
+           handler.calls, now);
+    return;
+  }
+  auto deadline = now + std::chrono::nanoseconds{req.timeout_ns};
+  if (handler.calls)
+    handler.calls->started();
+  if (handler.run_on_actor) {
+    response rsp;
+    try {
+      rsp = handler.run(req, deadline);
+    } catch (const std::exception& e) {
+      rsp = make_error_response(500, server_error_id, e.what());
+    } catch (...) {
+      rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
+    }
+    finish(self, to, std::move(rsp), handler.calls, now);
+    return;
+  }
+  if (st.waiting.size() >= st.spec.max_queue) {
+    finish(self, to,
+           make_error_response(503, server_error_id,
+                               "service " + st.spec.name + " is overloaded (" + std::to_string(st.waiting.size())
+                                 + " requests waiting)"),
+           handler.calls, now);
+    return;
+  }
+  st.waiting.push_back(queued_call{std::move(req), deadline, std::move(to), now, handler.calls});
+  st.spec.counters->queued.fetch_add(1, std::memory_order_relaxed);
+  start_waiting(self);
+}
+
 caf::behavior service_actor(service_self* self, service_spec spec) {
   self->state.spec = std::move(spec);
   self->state.pool = std::make_unique<worker_pool>(self->state.spec.max_concurrency);
   install_default_handler(self);
   return {
     [self](request& req) -> caf::result<response> {
-      auto& st = self->state;
-      auto now = clock::now();
-      st.spec.counters->requests.fetch_add(1, std::memory_order_relaxed);
       auto rp = self->make_response_promise();
-      auto found = st.spec.endpoints.find(req.endpoint);
-      if (st.draining) {
-        refuse(self, rp, make_error_response(503, server_error_id, "service " + st.spec.name + " is shutting down"),
-               found == st.spec.endpoints.end() ? st.spec.unknown_calls : found->second.calls, now);
-        return rp;
-      }
-      if (found == st.spec.endpoints.end()) {
-        refuse(self, rp, make_error_response(404, server_error_id,
-                                             "service " + st.spec.name + " has no endpoint "
-                                               + req.endpoint), st.spec.unknown_calls, now);
-        return rp;
-      }
-      auto& handler = found->second;
-      if (req.timeout_ns <= 0) {
-        refuse(self, rp, make_error_response(408, server_error_id,
-                                             "deadline expired before the request arrived"), handler.calls, now);
-        return rp;
-      }
-      auto deadline = now + std::chrono::nanoseconds{req.timeout_ns};
-      if (handler.calls)
-        handler.calls->started();
-      if (handler.run_on_actor) {
-        response rsp;
-        try {
-          rsp = handler.run(req, deadline);
-        } catch (const std::exception& e) {
-          rsp = make_error_response(500, server_error_id, e.what());
-        } catch (...) {
-          rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
-        }
-        finish(self, rp, std::move(rsp), handler.calls, now);
-        return rp;
-      }
-      if (st.waiting.size() >= st.spec.max_queue) {
-        finish(self, rp, make_error_response(503, server_error_id,
-                                             "service " + st.spec.name + " is overloaded ("
-                                               + std::to_string(st.waiting.size())
-                                               + " requests waiting)"),
-               handler.calls, now);
-        return rp;
-      }
-      st.waiting.push_back(queued_call{std::move(req), deadline, rp, now, handler.calls});
-      st.spec.counters->queued.fetch_add(1, std::memory_order_relaxed);
-      start_waiting(self);
+      accept(self, req, reply_target{rp, {}});
       return rp;
     },
+    [self](request& req, reply_sink& sink) { accept(self, req, reply_target{{}, std::move(sink)}); },
     [self](done_atom, uint64_t id, response& rsp) {
       auto& st = self->state;
       auto it = st.running.find(id);
@@ -327,7 +353,7 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
       auto call = std::move(it->second);
       st.running.erase(it);
       st.spec.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
-      finish(self, call.promise, std::move(rsp), call.calls, call.arrived);
+      finish(self, call.to, std::move(rsp), call.calls, call.arrived);
       start_waiting(self);
       maybe_drained(self);
     },

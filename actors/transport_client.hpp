@@ -2,7 +2,8 @@
 // The calling side of the byte transports (tcp, memory): one connection per node, dialed on
 // first use (on a thread of its own, never the caller's) and reused by every later call; calls
 // multiplexed by id and their responses matched back. No CAF here: outcomes go to a callback
-// (the client actor turns them into its own messages, so marks and retries stay in one place).
+// (the direct path, actors/direct_calls.hpp, marks and completes the call right there; the client
+// actor, for a call whose candidates mix transports, turns them into its own messages).
 
 #include <cstdint>
 #include <functional>

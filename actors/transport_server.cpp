@@ -1,7 +1,7 @@
 #include "actors/transport_server.hpp"
 
-#include "actors/default_handler.hpp"
 #include "actors/metadata_limits.hpp"
+#include "actors/reply_sink.hpp"
 #include "actors/wire_body.hpp"
 #include "caf/all.hpp"
 
@@ -10,13 +10,6 @@ namespace micro::actors {
 namespace {
 
 constexpr const char* server_error_id = "micro.server";
-
-// A request handed from the I/O thread to a service's bridge actor (local only, never on a wire).
-struct inbound_call {
-  transport::connection_ptr conn;
-  uint64_t id = 0;
-  request req;
-};
 
 void reply(const transport::connection_ptr& conn, uint64_t id, const response& rsp) {
   transport::frame f{transport::frame_kind::response, 0, id, {}};
@@ -31,38 +24,9 @@ void reply(const transport::connection_ptr& conn, uint64_t id, const response& r
 }
 
 }  // namespace
-}  // namespace micro::actors
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::inbound_call)
-
-namespace micro::actors {
-
-namespace {
-
-// Asks the service actor as over CAF; its worker answers this actor directly, which writes the
-// reply to the connection (queued for the I/O thread's next write).
-caf::behavior bridge(caf::event_based_actor* self, caf::actor service) {
-  install_default_handler(self);
-  return {
-    [self, service](inbound_call& call) {
-      auto conn = std::move(call.conn);
-      auto id = call.id;
-      // The service actor answers 408 itself at the deadline; this bound only guards a lost reply.
-      auto bound = caf::timespan{call.req.timeout_ns} + std::chrono::seconds{1};
-      self->request(service, bound, std::move(call.req))
-        .then([conn, id](response& rsp) { reply(conn, id, rsp); },
-              [self, conn, id](caf::error& err) {
-                auto code = err == caf::sec::request_timeout ? 408 : 503;
-                reply(conn, id, make_error_response(code, server_error_id, "service failed: " + self->system().render(err)));
-              });
-    },
-  };
-}
-
-}  // namespace
 
 struct transport_server::served {
-  caf::actor bridge;
+  caf::actor service;
   std::map<std::string, endpoint_handler> inline_endpoints;
   std::shared_ptr<service_counters> counters;
 };
@@ -96,7 +60,10 @@ struct transport_server::impl {
     }
     auto e = svc->inline_endpoints.find(req.endpoint);
     if (e == svc->inline_endpoints.end()) {
-      caf::anon_send(svc->bridge, inbound_call{conn, f.id, std::move(req)});
+      // To the service actor (limits, queue, deadlines, drain), with where to write the reply:
+      // the worker that runs the handler writes it to the connection itself.
+      caf::anon_send(svc->service, std::move(req),
+                     reply_sink{[conn, id = f.id](const response& rsp) { reply(conn, id, rsp); }});
       return;
     }
     const auto* inline_handler = &e->second;
@@ -161,9 +128,9 @@ transport_server::~transport_server() { stop(); }
 void transport_server::add(const std::string& name, caf::actor actor,
                            std::map<std::string, endpoint_handler> inline_endpoints,
                            std::shared_ptr<service_counters> counters) {
-  auto b = impl_->sys->spawn(bridge, std::move(actor));
   std::lock_guard lock{impl_->mutex};
-  impl_->services[name] = std::make_shared<const served>(served{std::move(b), std::move(inline_endpoints), std::move(counters)});
+  impl_->services[name] =
+    std::make_shared<const served>(served{std::move(actor), std::move(inline_endpoints), std::move(counters)});
 }
 
 std::string transport_server::address() const { return impl_->listener ? impl_->listener->address() : std::string{}; }
@@ -171,13 +138,8 @@ std::string transport_server::address() const { return impl_->listener ? impl_->
 void transport_server::stop() {
   if (impl_->listener)
     impl_->listener->close();
-  std::map<std::string, std::shared_ptr<const served>> services;
-  {
-    std::lock_guard lock{impl_->mutex};
-    services.swap(impl_->services);
-  }
-  for (auto& [name, s] : services)
-    caf::anon_send_exit(s->bridge, caf::exit_reason::user_shutdown);
+  std::lock_guard lock{impl_->mutex};
+  impl_->services.clear();
 }
 
 }  // namespace micro::actors

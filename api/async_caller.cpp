@@ -32,11 +32,10 @@ caf::behavior caller(caf::event_based_actor* self, micro::client* c) {
     auto call = micro::detail::prepare_call(*c, micro::context{}, job->service, job->endpoint, job->req, job->opts);
     if (!call)
       return job->done(call.error());
-    auto client_actor = c->internals().rt->client_actor();
     micro::detail::resolve_async(
       self, *c, job->service, job->endpoint, std::move(*call), job->opts,
-      [self, client_actor, job](micro::detail::prepared_call&& ready) {
-        micro::detail::send_call(self, client_actor, std::move(ready),
+      [self, to = micro::detail::targets_of(*c), job](micro::detail::prepared_call&& ready) {
+        micro::detail::send_call(self, to, std::move(ready),
                                  [job](micro::result<micro::raw_message>&& out) { job->done(std::move(out)); });
       },
       [job](micro::error e) { job->done(std::move(e)); });

@@ -20,6 +20,15 @@ void subscribe_with_actor(server& srv, const std::string& topic, caf::actor subs
     server::impl::subscription{topic, "micro.publication", {}, std::move(subscriber), std::move(opts)});
 }
 
+void detail::call_direct_async(actors::direct_calls& direct, prepared_call call, caf::strong_actor_ptr to,
+                               caf::message_id response_id) {
+  direct.call(std::move(call.plan), std::move(call.wire), [to = std::move(to), response_id](actors::response rsp) {
+    // What CAF does with a reply: into the caller's mailbox under the id its handler waits for
+    // (dropped if the actor has quit meanwhile).
+    to->enqueue(nullptr, response_id, caf::make_message(std::move(rsp)), nullptr);
+  });
+}
+
 namespace {
 
 const std::string no_content_type;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "actors/atoms.hpp"
+#include "actors/direct_calls.hpp"
 #include "actors/registry_watcher.hpp"
 #include "actors/stream_event.hpp"
 #include "actors/wire.hpp"
@@ -64,16 +65,35 @@ actors::response make_response(const actors::request& req, const T& value) {
 
 namespace detail {
 
-/// Sends a prepared call with resolved candidates to the client actor; `on_result` gets the
-/// byte-level outcome inside `self`.
+/// Starts `call` on the client's direct path (actors/direct_calls.hpp); its response is
+/// enqueued to `to` as the answer to the request `response_id` (as if a node had answered it).
+void call_direct_async(actors::direct_calls& direct, prepared_call call, caf::strong_actor_ptr to,
+                       caf::message_id response_id);
+
+/// Sends a prepared call with resolved candidates; `on_result` gets the byte-level outcome
+/// inside `self`. A call the direct path takes skips the client actor: `self` awaits a response
+/// id of its own, which the transport's I/O thread answers. No CAF request timeout on it: the
+/// direct path ends every call by its deadline (or with 503 when it goes away), and a CAF
+/// timeout would cost a wake-up of CAF's clock thread per call.
 template <class F>
-void send_call(caf::event_based_actor* self, const caf::actor& client_actor, prepared_call call, F on_result) {
-  self->request(client_actor, call.wait, actors::call_atom::value, std::move(call.plan), std::move(call.wire))
-    .then([on_result](actors::response& rsp) mutable { on_result(to_raw_result(std::move(rsp))); },
-          [self, on_result](caf::error& err) mutable {
-            on_result(result<raw_message>{errors::internal_server_error(
-              "micro.client", "client actor failed: " + self->system().render(err))});
-          });
+void send_call(caf::event_based_actor* self, const call_targets& to, prepared_call call, F on_result) {
+  auto on_error = [self, on_result](caf::error& err) mutable {
+    on_result(result<raw_message>{
+      errors::internal_server_error("micro.client", "client actor failed: " + self->system().render(err))});
+  };
+  auto on_response = [on_result](actors::response& rsp) mutable { on_result(to_raw_result(std::move(rsp))); };
+  if (actors::direct_calls::takes(call.plan)) {
+    if (auto direct = to.direct.lock()) {
+      auto request_id = self->new_request_id(caf::message_priority::normal);
+      self->add_multiplexed_response_handler(request_id.response_id(),
+                                             caf::behavior{std::move(on_response), std::move(on_error)});
+      call_direct_async(*direct, std::move(call), caf::actor_cast<caf::strong_actor_ptr>(self),
+                        request_id.response_id());
+      return;
+    }
+  }
+  self->request(to.client_actor, call.wait, actors::call_atom::value, std::move(call.plan), std::move(call.wire))
+    .then(std::move(on_response), std::move(on_error));
 }
 
 /// Fills the candidates of `call` without blocking `self`: at once when the call names its
@@ -128,11 +148,10 @@ void call_async(caf::event_based_actor* self, client& c, const context& parent, 
   auto deliver = [on_result, service, endpoint](result<raw_message>&& out) mutable {
     on_result(detail::decode_reply<Rsp>(std::move(out), service, endpoint));
   };
-  auto client_actor = c.internals().rt->client_actor();
   detail::resolve_async(
     self, c, service, endpoint, std::move(*call), opts,
-    [self, client_actor, deliver](detail::prepared_call&& ready) mutable {
-      detail::send_call(self, client_actor, std::move(ready), std::move(deliver));
+    [self, to = detail::targets_of(c), deliver](detail::prepared_call&& ready) mutable {
+      detail::send_call(self, to, std::move(ready), std::move(deliver));
     },
     [deliver](error e) mutable { deliver(std::move(e)); });
 }

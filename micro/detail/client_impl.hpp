@@ -18,6 +18,10 @@
 #include "micro/client.hpp"
 #include "micro/detail/pubsub_impl.hpp"
 
+namespace micro::actors {
+class direct_calls;
+}  // namespace micro::actors
+
 namespace micro {
 
 struct client::impl {
@@ -75,6 +79,18 @@ result<std::vector<std::string>> select_addresses(const std::string& service,
                                                   const std::vector<named_filter>& filters);
 
 result<raw_message> to_raw_result(actors::response&& rsp);
+
+/// A blocking call over the direct path (actors/direct_calls.hpp): for a plan it takes.
+result<raw_message> call_direct(actors::direct_calls& direct, prepared_call call);
+
+/// Where a prepared call goes from inside an actor: the direct path when it takes the plan,
+/// else the client actor. Weak, so an actor holding it (a pending lookup) never keeps the
+/// runtime's direct path alive past the runtime.
+struct call_targets {
+  caf::actor client_actor;
+  std::weak_ptr<actors::direct_calls> direct;
+};
+call_targets targets_of(client& c);
 
 }  // namespace detail
 }  // namespace micro

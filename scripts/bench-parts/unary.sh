@@ -49,6 +49,27 @@ unary_run() {
   add_sample "$label.rate" "$(field "$json" calls_per_s)"
 }
 
+# unary_multi LABEL N COMMAND...: N client processes at once against one server, each making
+# the same run; their calls/s summed join LABEL's samples. Each process measures its own run after
+# its own warm-up, so the sum is the rate while all N run (the start-up skew is a few ms against
+# runs of a second or more).
+unary_multi() {
+  local label=$1 n=$2 i total=0 json rate; shift 2
+  local procs=()
+  for i in $(seq "$n"); do
+    env "$@" >"$workdir/multi.$i.out" 2>/dev/null &
+    procs+=("$!")
+  done
+  for i in "${procs[@]}"; do wait "$i" || true; done
+  for i in $(seq "$n"); do
+    json=$(cat "$workdir/multi.$i.out")
+    [[ $(field "$json" failed) == 0 ]] || { echo "bench: $label: client $i failed: $json" >&2; return 0; }
+    rate=$(field "$json" calls_per_s)
+    total=$(awk -v a="$total" -v b="$rate" 'BEGIN { print a + b }')
+  done
+  add_sample "$label.rate" "$total"
+}
+
 # unary_measure PEER INFLIGHT PAYLOAD
 unary_measure() {
   local peer=$1 k=$2 p=$3
@@ -85,6 +106,13 @@ bench_unary() {
       unary_run "tls_caf.$k.64" MICRO_TLS_CA="$workdir/tls/ca.crt" "$BIN/bench-rpc-client" micro "$port_tlscaf" "$k" 64 "$CALLS"
       unary_run "tls_tcp.$k.64" MICRO_TLS_CA="$workdir/tls/ca.crt" "$BIN/bench-rpc-client" micro-tcp "$port_tlstcp" "$k" 64 "$CALLS"
     done
+    # 4 client processes against one server, 16 in flight each (64 in all, as the one-process
+    # figure): how calls/s scales with connections.
+    unary_multi "multi_tcpt.4x16" 4 "$BIN/bench-rpc-client" micro-tcp "$port_tcpt" 16 64 "$CALLS"
+    unary_multi "multi_tcpt_inline.4x16" 4 BENCH_ENDPOINT=Bench.EchoInline "$BIN/bench-rpc-client" micro-tcp \
+      "$port_tcpt" 16 64 "$CALLS"
+    unary_multi "multi_caf.4x16" 4 "$BIN/bench-rpc-client" micro "$port_micro" 16 64 "$CALLS"
+    [[ -z $have_grpc ]] || unary_multi "multi_grpc_cb.4x16" 4 "$BIN/bench-grpc-client" callback "$port_grpc_cb" 16 64 "$CALLS"
   done
 }
 
@@ -151,6 +179,18 @@ unary_table() {
       fi
       add_row "$f" "$(med "$label.$k.64.$metric")" "TCP floor" "$(med "tcp.$k.64.$metric")" "$unit"
     done
+  done
+  # 4 client processes x 16 in flight against one server: against gRPC's callback server the
+  # same way, and against the same transport with 1 process x 64 in flight (the scaling).
+  local multi
+  for multi in "multi_tcpt tcpt micro tcp transport" "multi_tcpt_inline tcpt_inline micro tcp transport, inline handler" \
+    "multi_caf sharing micro caf transport"; do
+    read -r label who <<<"$multi"
+    local one=${who%% *}
+    who=${who#* }
+    local f="unary calls/s, 4 client processes x 16 in flight, 64 B, $who"
+    [[ -z $have_grpc ]] || add_row "$f" "$(med "$label.4x16.rate")" "gRPC callback, 4 processes" "$(med multi_grpc_cb.4x16.rate)" rate
+    add_row "$f" "$(med "$label.4x16.rate")" "1 process x 64 in flight" "$(med "$one.64.64.rate")" rate
   done
   for s in "1 p50 unary p50 latency µs, 1 in flight" "64 rate unary calls/s, 64 in flight"; do
     read -r k metric figure <<<"$s"
