@@ -63,24 +63,29 @@ cli_result finished(process& p);
 
 // `micro call NAME Test.Echo {"name":"tls"}` with `env` (TLS settings), through a static entry
 // (`entry`, or the node's own: its address and the metadata it advertises).
-cli_result call(const running_server& node, std::map<std::string, std::string> env, const std::string& entry = {}) {
+// A caller's settings: `env` (TLS), finding the node through the static entry `entry` (by
+// default the node's own: its address and the metadata it advertises), one attempt per call.
+std::map<std::string, std::string> caller_env(const running_server& node, std::map<std::string, std::string> env,
+                                              const std::string& entry) {
   env["MICRO_REGISTRY"] = "static";
   env["MICRO_REGISTRY_ADDRESS"] = entry.empty() ? node.entry() : entry;
   env["MICRO_CLIENT_RETRIES"] = "0";
   env["MICRO_CLIENT_REQUEST_TIMEOUT"] = "5s";
-  process p{sibling_binary("micro"), {"call", node.name, "Test.Echo", R"({"name":"tls"})"}, env};
+  return env;
+}
+
+cli_result call(const running_server& node, std::map<std::string, std::string> env, const std::string& entry = {}) {
+  process p{sibling_binary("micro"), {"call", node.name, "Test.Echo", R"({"name":"tls"})"},
+            caller_env(node, std::move(env), entry)};
   return finished(p);
 }
 
 // micro-tls-peer NAME: a stream, an acknowledged publication and its delivery, with `env`.
 cli_result stream_and_publish(const running_server& node, std::map<std::string, std::string> env,
                               const std::string& entry = {}) {
-  env["MICRO_REGISTRY"] = "static";
   // The entry advertises the node's subscription, as its registry entry would.
-  env["MICRO_REGISTRY_ADDRESS"] = (entry.empty() ? node.entry() : entry) + ";sub:test.events=*";
-  env["MICRO_CLIENT_RETRIES"] = "0";
-  env["MICRO_CLIENT_REQUEST_TIMEOUT"] = "5s";
-  process p{sibling_binary("micro-tls-peer"), {node.name}, env};
+  process p{sibling_binary("micro-tls-peer"), {node.name},
+            caller_env(node, std::move(env), (entry.empty() ? node.entry() : entry) + ";sub:test.events=*")};
   return finished(p);
 }
 
@@ -184,29 +189,25 @@ TEST_CASE("a node with an expired certificate is refused by its callers", "[tls]
 
 TEST_CASE("TLS settings that cannot work stop a node or a caller with a clear error", "[tls]") {
   test_certs pki;
-  SECTION("a node with a CA but no certificate does not start") {
+  // A node with these TLS settings; it must exit non-zero, saying `why` on its way out.
+  auto refuses_to_start = [](const std::string& name, const std::map<std::string, std::string>& tls,
+                             const std::string& why) {
     std::map<std::string, std::string> env = heartbeat_env();
-    env["MICRO_TLS_CA"] = pki.ca();
+    env.insert(tls.begin(), tls.end());
     env["MICRO_REGISTRY"] = "static";
     env["MICRO_REGISTRY_ADDRESS"] = "unused=127.0.0.1:9";
     env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
-    process p{sibling_binary("micro-test-server"), {"--server_name", "tls-nocert"}, env};
+    process p{sibling_binary("micro-test-server"), {"--server_name", name}, env};
     auto st = p.wait(20s);
     REQUIRE(st);
     CHECK(st->code != 0);
-    CHECK_THAT(p.transcript(), Catch::Contains("MICRO_TLS_CERT"));
+    CHECK_THAT(p.transcript(), Catch::Contains(why));
+  };
+  SECTION("a node with a CA but no certificate does not start") {
+    refuses_to_start("tls-nocert", tls_env("", "", pki.ca()), "MICRO_TLS_CERT");
   }
   SECTION("a node whose key file is not there does not start") {
-    std::map<std::string, std::string> env = heartbeat_env();
-    env.merge(tls_env(pki.node_cert(), pki.path("missing.key"), pki.ca()));
-    env["MICRO_REGISTRY"] = "static";
-    env["MICRO_REGISTRY_ADDRESS"] = "unused=127.0.0.1:9";
-    env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
-    process p{sibling_binary("micro-test-server"), {"--server_name", "tls-nokey"}, env};
-    auto st = p.wait(20s);
-    REQUIRE(st);
-    CHECK(st->code != 0);
-    CHECK_THAT(p.transcript(), Catch::Contains("missing.key"));
+    refuses_to_start("tls-nokey", tls_env(pki.node_cert(), pki.path("missing.key"), pki.ca()), "missing.key");
   }
   SECTION("a certificate file that is not there") {
     auto node = start_tls_node("tls-node-2", tls_env(pki.node_cert(), pki.node_key(), pki.ca()));
