@@ -151,7 +151,7 @@ class guarded_scribe final : public caf::io::scribe {
   guarded_scribe(net::default_multiplexer& mpx, net::native_socket fd, std::shared_ptr<guard_state> state,
                  direction dir, std::string peer, std::shared_ptr<basp_tls_session> tls)
       : scribe(net::conn_hdl_from_socket(fd)),
-        stream_(mpx, fd, tls),
+        stream_(mpx, fd, tls, &unsent_),
         tls_(std::move(tls)),
         state_(std::move(state)),
         dir_(dir),
@@ -251,7 +251,7 @@ class guarded_scribe final : public caf::io::scribe {
       return;
     }
     stream_.flush(this);
-    auto queued = wr_buf().size();
+    auto queued = unsent_ + wr_buf().size();
     if (queued <= state_->max_backlog || backlog_closing_)
       return;
     backlog_closing_ = true;
@@ -309,6 +309,7 @@ class guarded_scribe final : public caf::io::scribe {
     return check_basp_header(h, size, {handshaken_, dir_ == direction::inbound, state_->limits.max_frame_size});
   }
 
+  size_t unsent_ = 0;  // of the buffer CAF's stream is writing (it shows only the one after it)
   net::stream_impl<basp_stream_policy> stream_;
   std::shared_ptr<basp_tls_session> tls_;  // null: plaintext
   std::shared_ptr<guard_state> state_;

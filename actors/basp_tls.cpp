@@ -204,9 +204,10 @@ rw_state basp_stream_policy::read_some(size_t& result, caf::io::network::native_
 
 rw_state basp_stream_policy::write_some(size_t& result, caf::io::network::native_socket fd, const void* buf,
                                         size_t len) {
-  if (!tls)
-    return caf::policy::tcp::write_some(result, fd, buf, len);
-  return tls->write_some(result, buf, len);
+  auto state = tls ? tls->write_some(result, buf, len) : caf::policy::tcp::write_some(result, fd, buf, len);
+  if (unsent)
+    *unsent = state == rw_state::success ? len - result : len;
+  return state;
 }
 
 bool basp_stream_policy::must_read_more(caf::io::network::native_socket, size_t threshold) {

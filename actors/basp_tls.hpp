@@ -78,7 +78,8 @@ class basp_tls_session {
 /// The byte policy of every guarded BASP stream (caf::io::network::stream_impl's Policy):
 /// CAF's plain TCP without a session, TLS with one.
 struct basp_stream_policy {
-  explicit basp_stream_policy(std::shared_ptr<basp_tls_session> session = nullptr) : tls(std::move(session)) {}
+  explicit basp_stream_policy(std::shared_ptr<basp_tls_session> session = nullptr, size_t* unsent_out = nullptr)
+      : tls(std::move(session)), unsent(unsent_out) {}
 
   caf::io::network::rw_state read_some(size_t& result, caf::io::network::native_socket fd, void* buf, size_t len);
   caf::io::network::rw_state write_some(size_t& result, caf::io::network::native_socket fd, const void* buf,
@@ -86,6 +87,10 @@ struct basp_stream_policy {
   bool must_read_more(caf::io::network::native_socket fd, size_t threshold);
 
   std::shared_ptr<basp_tls_session> tls;
+  // Where to note the bytes of the buffer being written that the socket did not take at the last
+  // write: CAF's stream hides that buffer, and a backlog check must count it (up to as much again
+  // as the buffer it does show).
+  size_t* unsent;
 };
 
 /// The last TLS failure seen on a connection this process dialled to `address` ("host:port")

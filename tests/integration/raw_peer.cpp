@@ -161,11 +161,14 @@ bool raw_peer::handshake(uint32_t pid, std::chrono::milliseconds timeout) {
   return send(basp_header(client_handshake_op, static_cast<uint32_t>(own_node_id_.size())) + own_node_id_);
 }
 
-long long rss_bytes(pid_t pid) {
+namespace {
+
+// A "Vm...:" line of /proc/<pid>/status in bytes, or -1.
+long long status_bytes(pid_t pid, const std::string& wanted) {
   std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
   std::string key;
   while (in >> key) {
-    if (key == "VmRSS:") {
+    if (key == wanted) {
       long long kib = -1;
       in >> kib;
       return kib < 0 ? -1 : kib * 1024;
@@ -174,6 +177,12 @@ long long rss_bytes(pid_t pid) {
   }
   return -1;
 }
+
+}  // namespace
+
+long long rss_bytes(pid_t pid) { return status_bytes(pid, "VmRSS:"); }
+
+long long peak_rss_bytes(pid_t pid) { return status_bytes(pid, "VmHWM:"); }
 
 long open_fds(pid_t pid) {
   auto* dir = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());

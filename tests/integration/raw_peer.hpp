@@ -61,6 +61,8 @@ class raw_peer {
 
 /// Resident memory of `pid` in bytes (VmRSS of /proc/<pid>/status); -1 if unreadable.
 long long rss_bytes(pid_t pid);
+/// The highest resident memory `pid` has had, in bytes (VmHWM); -1 if unreadable.
+long long peak_rss_bytes(pid_t pid);
 
 /// Open file descriptors of `pid` (entries of /proc/<pid>/fd); -1 if unreadable.
 long open_fds(pid_t pid);
