@@ -203,8 +203,8 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
     if (closed_.load())
       return status::error(errc::closed, "connection to " + peer_ + " is closed");
     codec_.encode(f, pending_);
-    if (pending_.size() > core_->options.limits.max_pending_bytes) {
-      asio::post(core_->ctx, [self = shared_from_this(), n = pending_.size()] {
+    if (pending_.size() + writing_bytes_ > core_->options.limits.max_pending_bytes) {
+      asio::post(core_->ctx, [self = shared_from_this(), n = pending_.size() + writing_bytes_] {
         self->close_now(status::error(errc::io_error, "peer does not read: " + std::to_string(n) + " bytes queued"), true);
       });
       return status::error(errc::closed, "connection to " + peer_ + " is closing: peer does not read");
@@ -225,6 +225,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         return;
       }
       writing_.swap(pending_);
+      writing_bytes_ = writing_.size();
     }
     auto done = [self = shared_from_this()](asio::error_code ec, std::size_t) {
       if (ec) {
@@ -234,6 +235,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       self->writing_.clear();
       {
         std::lock_guard lock{self->mutex_};
+        self->writing_bytes_ = 0;
         if (self->pending_.empty()) {
           self->write_scheduled_ = false;
           return;
@@ -399,7 +401,8 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
   std::mutex mutex_;                 // guards the three below (senders on any thread)
   std::string pending_;
   bool write_scheduled_ = false;
-  std::string writing_;  // the I/O thread's, between flush and its completion
+  std::size_t writing_bytes_ = 0;  // writing_.size(): being written counts as queued too
+  std::string writing_;            // the I/O thread's, between flush and its completion
 };
 
 void io_core::track(const std::shared_ptr<tcp_connection>& c) {
