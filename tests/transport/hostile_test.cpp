@@ -237,3 +237,24 @@ TEST_CASE("a server that holds calls keeps the connection past the idle timeout"
   CHECK_FALSE(caller.wait_closed(1s));  // 2.5x the idle timeout
   CHECK(server.log.lines().empty());
 }
+
+TEST_CASE("a peer that sends calls but never reads the answers is closed at the backlog limit", "[hostile]") {
+  auto lim = test_limits();
+  lim.max_calls_in_flight = 1024;  // answered at once: the backlog, not the calls, is what grows
+  lim.max_pending_bytes = 4u << 20;
+  echo_server server{"tcp", lim};
+  auto before = rss_kib();
+  raw_socket bad{server.address()};
+  bad.send(hello());
+  std::string batch;
+  for (uint64_t id = 0; id < 16; ++id)
+    batch += frame_bytes(64 << 10, protocol_version, frame_kind::request, id, std::string(64 << 10, 'x'));
+  std::size_t sent = 0;
+  while (sent < (std::size_t{512} << 20) && bad.try_send(batch))  // ids repeat: each is answered first
+    sent += batch.size();
+  INFO("sent " << (sent >> 20) << " MiB");
+  CHECK(sent < (std::size_t{512} << 20));  // closed on the way
+  // The 4 MiB queued plus as much being written, and the kernel's buffers either way: far below.
+  CHECK(rss_kib() - before < 64 * 1024);
+  expect_one_reason_and_service(server, "peer does not read");
+}
