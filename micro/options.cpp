@@ -328,7 +328,7 @@ const std::vector<option_entry>& entries() {
        return set_count(o.scheduler_threads, "scheduler_threads", v);
      },
      [](const options& o) { return o.scheduler_threads == 0 ? std::string{"auto"} : std::to_string(o.scheduler_threads); }},
-    {{"heartbeat_interval", "MICRO_HEARTBEAT_INTERVAL", "--heartbeat_interval", "heartbeat between nodes (0ms: off)"},
+    {{"heartbeat_interval", "MICRO_HEARTBEAT_INTERVAL", "--heartbeat_interval", "heartbeat between nodes: caf heartbeats, tcp pings while calls are in flight (0ms: off)"},
      [](options& o, const std::string& v) { return set_duration(o.heartbeat_interval, "heartbeat_interval", v); },
      [](const options& o) { return show_ms(o.heartbeat_interval); }},
     {{"connection_timeout", "MICRO_CONNECTION_TIMEOUT", "--connection_timeout", "silence after which a peer is down (0ms: never)"},

@@ -14,6 +14,8 @@ const char* to_string(frame_kind kind) noexcept {
     case frame_kind::stream_end: return "stream_end";
     case frame_kind::publication: return "publication";
     case frame_kind::publish_ack: return "publish_ack";
+    case frame_kind::ping: return "ping";
+    case frame_kind::pong: return "pong";
   }
   return "unknown";
 }

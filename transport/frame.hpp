@@ -30,8 +30,14 @@ enum class frame_kind : uint8_t {
   stream_end = 8,
   publication = 9,    // reserved for publications over the transport
   publish_ack = 10,
+  ping = 11,          // "are you there?": answered at once with a pong of the same id (limits::ping_*)
+  pong = 12,
 };
-inline constexpr uint8_t max_frame_kind = 10;
+inline constexpr uint8_t max_frame_kind = 12;
+
+// Hello flags: what the sender of a hello can do. A peer that did not say it answers pings is
+// never sent one (a node of an older version would close the connection on an unknown kind).
+inline constexpr uint16_t hello_answers_pings = 1;
 
 const char* to_string(frame_kind kind) noexcept;
 

@@ -11,7 +11,8 @@ constexpr std::size_t max_reason_bytes = 1024;
 }  // namespace
 
 status goaway_status(const frame& f, const char* context) {
-  auto code = f.flags <= static_cast<uint16_t>(errc::io_error) && f.flags != 0 ? static_cast<errc>(f.flags)
+  // (peer_unresponsive: the last errc; anything beyond is a code this version does not know)
+  auto code = f.flags <= static_cast<uint16_t>(errc::peer_unresponsive) && f.flags != 0 ? static_cast<errc>(f.flags)
                                                                               : errc::closed;
   std::string reason = f.body.size() > max_reason_bytes ? f.body.substr(0, max_reason_bytes) : f.body;
   return status::error(code, std::string{context} + ": " + reason);

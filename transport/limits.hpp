@@ -19,6 +19,14 @@ struct limits {
   // Longest time without a complete frame while a frame is half received or no call is in
   // flight (a slow-loris sender, a dead peer). 0 = never.
   std::chrono::milliseconds idle_timeout{60000};
+  // Liveness while calls are in flight on a connection (a frozen peer's TCP stays up, so its
+  // calls would wait for their deadlines): after ping_interval without a frame from the peer a
+  // ping is sent; after ping_timeout without any frame, not even the pong, the connection closes
+  // (errc::peer_unresponsive) and its calls fail at once. Pongs come from the peer's I/O thread,
+  // so a slow handler is not a silent peer. micro sets both from heartbeat_interval and
+  // connection_timeout, like CAF's heartbeats. 0 = off (interval: no pings; timeout: no close).
+  std::chrono::milliseconds ping_interval{1000};
+  std::chrono::milliseconds ping_timeout{5000};
   // Bytes queued for a peer that does not read them; past it the connection is closed.
   std::size_t max_pending_bytes = 64u << 20;
 };

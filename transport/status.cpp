@@ -18,6 +18,7 @@ const char* to_string(errc code) noexcept {
     case errc::too_many_calls: return "too_many_calls";
     case errc::io_error: return "io_error";
     case errc::tls_failed: return "tls_failed";
+    case errc::peer_unresponsive: return "peer_unresponsive";
   }
   return "unknown";
 }

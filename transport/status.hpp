@@ -23,6 +23,8 @@ enum class errc {
   io_error,                // the operating system said no (reset, broken pipe, ...)
   tls_failed,              // TLS set-up or handshake failed (unreadable file, untrusted or expired
                            // certificate, a peer that does not speak TLS)
+  peer_unresponsive,       // calls in flight and no frame, not even a pong, within limits::ping_timeout
+                           // (a frozen process, a cut link)
 };
 
 // "ok", "frame_too_large", ... for logs and tests.

@@ -5,6 +5,7 @@
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <sys/socket.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -47,7 +48,7 @@ struct io_core {
   void track(const std::shared_ptr<tcp_connection>& c);
 };
 
-frame hello_frame() { return frame{frame_kind::hello, 0, 0, std::string{handshake_magic}}; }
+frame hello_frame() { return frame{frame_kind::hello, hello_answers_pings, 0, std::string{handshake_magic}}; }
 
 class tcp_connection final : public connection, public std::enable_shared_from_this<tcp_connection> {
  public:
@@ -61,6 +62,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       counter_{core_->options.limits.max_calls_in_flight},
       handshake_timer_{core_->ctx},
       idle_timer_{core_->ctx},
+      ping_timer_{core_->ctx},
       read_buf_(read_chunk) {
     if (auto& ctx = accepted ? core_->tls.server : core_->tls.client)
       tls_ = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(socket_), *ctx);
@@ -179,6 +181,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
     sock().close(ignored);
     handshake_timer_.cancel();
     idle_timer_.cancel();
+    ping_timer_.cancel();
     if (!handshaken_) {
       if (dial_done_) dial_done_->set_value(reason.ok() ? status::error(errc::closed, "closed before the handshake") : reason);
       dial_done_.reset();
@@ -331,6 +334,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         return;
       }
       handshaken_ = true;
+      peer_answers_pings_ = (f.flags & hello_answers_pings) != 0;
       handshake_timer_.cancel();
       if (accepted_)
         queue(hello_frame());
@@ -339,6 +343,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         direct_fd_ = socket_.native_handle();
       }
       arm_idle_timer();
+      arm_ping_timer();
       if (dial_done_) {
         dial_done_->set_value(status{});
         dial_done_.reset();
@@ -351,6 +356,11 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
         return;
       case frame_kind::goaway:
         close_now(goaway_status(f, "peer closed"), false);
+        return;
+      case frame_kind::ping:  // answered here, on the I/O thread, whatever the handlers are doing
+        queue(frame{frame_kind::pong, 0, f.id, {}});
+        return;
+      case frame_kind::pong:  // its arrival (last_frame_) is all that counts
         return;
       default:
         break;
@@ -408,6 +418,44 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
     arm_idle_timer();
   }
 
+  void arm_ping_timer() {
+    if (!peer_answers_pings_ || core_->options.limits.ping_interval.count() <= 0)
+      return;
+    ping_timer_.expires_after(core_->options.limits.ping_interval);
+    ping_timer_.async_wait([self = shared_from_this()](asio::error_code ec) {
+      if (ec || self->closed_.load())
+        return;
+      self->on_ping_timer();
+    });
+  }
+
+  // Every ping_interval: with calls in flight, a silent peer is pinged, and one silent for
+  // ping_timeout is given up. Silence counts from the later of its last frame and the first tick
+  // that saw calls in flight (a connection idle for an hour is not silent the moment a call starts).
+  void on_ping_timer() {
+    auto now = steady::now();
+    if (counter_.in_flight() == 0) {
+      watching_since_ = steady::time_point{};
+    } else {
+      if (watching_since_ == steady::time_point{})
+        watching_since_ = now;
+      auto silent = now - std::max(last_frame_, watching_since_);
+      auto& lim = core_->options.limits;
+      if (lim.ping_timeout.count() > 0 && silent >= lim.ping_timeout) {
+        close_now(status::error(errc::peer_unresponsive,
+                                "no frame from the peer for "
+                                  + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(silent).count())
+                                  + " ms with " + std::to_string(counter_.in_flight())
+                                  + " call(s) in flight, pings unanswered (frozen, or the link is cut)"),
+                  true);
+        return;
+      }
+      if (silent >= lim.ping_interval)
+        queue(frame{frame_kind::ping, 0, ++pings_sent_, {}});
+    }
+    arm_ping_timer();
+  }
+
   // Members used by the I/O thread only, unless marked.
   std::shared_ptr<io_core> core_;  // first: destroyed last, after the socket and timers
   tcp::socket socket_;                                      // moved into tls_ when TLS is on
@@ -419,11 +467,15 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
   call_counter counter_;  // any thread
   asio::steady_timer handshake_timer_;
   asio::steady_timer idle_timer_;
+  asio::steady_timer ping_timer_;
   std::vector<char> read_buf_;
   std::vector<frame> frames_;
   std::string peer_;  // set before the connection is shared
   bool handshaken_ = false;
+  bool peer_answers_pings_ = false;  // its hello said so
   steady::time_point last_frame_{};
+  steady::time_point watching_since_{};  // first ping tick that saw calls in flight; {} = none
+  uint64_t pings_sent_ = 0;
   std::shared_ptr<std::promise<status>> dial_done_;
   std::atomic<bool> closed_{false};  // any thread
   std::mutex mutex_;                 // guards the four below (senders on any thread)

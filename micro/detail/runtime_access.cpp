@@ -25,6 +25,9 @@ std::shared_ptr<actors::runtime> acquire_runtime(const options& opts) {
   cfg.byte_transports.limits.max_frame_size = opts.max_frame_size;
   cfg.byte_transports.limits.handshake_timeout = opts.handshake_timeout;
   cfg.byte_transports.limits.idle_timeout = opts.idle_timeout;
+  // One liveness setting for every transport: tcp pings where caf sends heartbeats.
+  cfg.byte_transports.limits.ping_interval = opts.heartbeat_interval;
+  cfg.byte_transports.limits.ping_timeout = opts.connection_timeout;
   cfg.byte_transports.tls = {opts.tls_cert, opts.tls_key, opts.tls_ca, opts.tls_mutual};
   // Process-wide, like the codecs: applied only when set, so per-codec limits set in code stay.
   if (opts.codec_max_message_size != codecs::default_max_message_size)

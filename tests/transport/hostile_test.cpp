@@ -13,68 +13,11 @@
 #include <thread>
 
 #include "helpers.hpp"
+#include "raw_socket.hpp"
 
 using namespace transport_test;
 
 namespace {
-
-std::string frame_bytes(uint32_t length, uint8_t version, frame_kind kind, uint64_t id, const std::string& body) {
-  std::string out;
-  for (int i = 3; i >= 0; --i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
-  out.push_back(static_cast<char>(version));
-  out.push_back(static_cast<char>(kind));
-  out.append(2, '\0');
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((id >> (8 * i)) & 0xff));
-  return out + body;
-}
-
-std::string hello(uint8_t version = protocol_version) {
-  return frame_bytes(sizeof handshake_magic - 1, version, frame_kind::hello, 0, handshake_magic);
-}
-
-// A plain blocking socket to the listener: no micro code on this side.
-class raw_socket {
- public:
-  explicit raw_socket(const std::string& address) {
-    auto colon = address.rfind(':');
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(colon + 1))));
-    inet_pton(AF_INET, address.substr(0, colon).c_str(), &sa.sin_addr);
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-  }
-  ~raw_socket() { ::close(fd_); }
-  void send(const std::string& bytes) { REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())); }
-  // Reads until the peer closes (true) or `limit` passes (false); what arrived goes to `received`.
-  bool wait_closed(std::chrono::milliseconds limit, std::string* received = nullptr) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    char buf[4096];
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      auto n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return true;  // EOF or reset: closed
-      if (received) received->append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  // For attackers that go on until they are cut off.
-  bool try_send(const std::string& bytes) { return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) > 0; }
-  void half_close() { ::shutdown(fd_, SHUT_WR); }
-  // Whether the peer has closed by now (without waiting).
-  bool closed_now() {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0) return false;
-    char c;
-    return ::recv(fd_, &c, 1, MSG_PEEK) <= 0;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 long rss_kib() {
   std::ifstream status{"/proc/self/status"};
