@@ -572,7 +572,9 @@ class tcp_transport final : public transport {
   tcp_transport(transport_options options, tls_contexts tls) : core_{std::make_shared<io_core>()} {
     core_->options = std::move(options);
     core_->tls = std::move(tls);
-    core_->thread = std::thread{[core = core_.get()] { core->ctx.run(); }};
+    // The thread owns the core too: when the transport goes away inside one of its own callbacks
+    // (detached below), the core, and the io_context run() is still in, outlive that run().
+    core_->thread = std::thread{[core = core_] { core->ctx.run(); }};
   }
 
   ~tcp_transport() override {
