@@ -172,7 +172,7 @@ const std::vector<option_entry>& entries() {
     {{"register_interval", "MICRO_REGISTER_INTERVAL", "--register_interval", "re-registration interval"},
      [](options& o, const std::string& v) { return set_seconds(o.register_interval, "register_interval", v); },
      [](const options& o) { return std::to_string(o.register_interval.count()) + "s"; }},
-    {{"transport", "MICRO_TRANSPORT", "--transport", "how a node takes unary calls: caf | tcp | memory"},
+    {{"transport", "MICRO_TRANSPORT", "--transport", "how a node takes unary calls: tcp | caf | memory"},
      [](options& o, const std::string& v) -> status {
        if (v != "caf" && v != "tcp" && v != "memory")
          return bad_value("transport", v, "expected caf, tcp or memory");

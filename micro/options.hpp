@@ -28,7 +28,7 @@ struct options {
   std::chrono::seconds register_interval{30};
   std::string http_address;               // host:port for /health and /ready over HTTP; empty: off
   // -- transport -------------------------------------------------------------
-  std::string transport = "caf";          // caf (BASP) | tcp | memory: how this node takes unary calls
+  std::string transport = "tcp";          // tcp | caf (BASP) | memory: how this node takes unary calls
   // -- registry --------------------------------------------------------------
   std::string registry = "mdns";          // mdns | memory | static
   std::string registry_address;           // backend specific; static: name=host:port,...

@@ -65,9 +65,9 @@ open_streams() {
 bench_open_streams() {
   for rep in $(seq "$REPS"); do
     if [[ -x $BIN/bench-open-streams ]]; then
-      open_streams micro "$OPEN_STREAMS" "$BIN/bench-echo-server" micro -- \
+      open_streams micro "$OPEN_STREAMS" MICRO_TRANSPORT=caf "$BIN/bench-echo-server" micro -- \
         "$BIN/bench-open-streams" PORT "$OPEN_STREAMS"
-      open_streams micro_async "$OPEN_STREAMS" BENCH_STREAMS=async "$BIN/bench-echo-server" micro -- \
+      open_streams micro_async "$OPEN_STREAMS" MICRO_TRANSPORT=caf BENCH_STREAMS=async "$BIN/bench-echo-server" micro -- \
         "$BIN/bench-open-streams" PORT "$OPEN_STREAMS"
     fi
     if [[ -n $have_grpc ]]; then

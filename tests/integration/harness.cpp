@@ -27,7 +27,7 @@ running_server start_test_server(server_config cfg) {
   // The static registry needs at least one entry even when the server calls nobody.
   env["MICRO_REGISTRY_ADDRESS"] = cfg.registry_address.empty() ? "unused=127.0.0.1:9" : cfg.registry_address;
   env["MICRO_SERVER_ADDRESS"] = "127.0.0.1:0";
-  // The transport the servers take calls over, for a whole run (CMake runs [rpc] once with tcp).
+  // The transport the servers take calls over, for a whole run (CMake runs [rpc] and [lifecycle] once more with caf).
   const char* transport = std::getenv("MICRO_TEST_TRANSPORT");
   if (transport != nullptr)
     env["MICRO_TRANSPORT"] = transport;
