@@ -2,10 +2,11 @@
 // The transport interface (go-micro's Transport: Dial, Listen) and the factory of its backends.
 // A transport moves frames between nodes; what a frame means (request, response, ...) is the
 // business of the layer above (actors/). Backends:
-//   tcp     micro's own framing on one TCP connection per pair of nodes (transport/tcp.hpp)
+//   tcp     micro's own framing on one TCP connection per pair of nodes (transport/tcp.hpp); the
+//           default of micro services
 //   memory  in-process, for tests and single-process systems (transport/memory.hpp)
-// CAF's BASP ("caf", the default of micro services) is not a byte transport of this folder: it
-// is CAF's middleman, run by actors/runtime.
+// CAF's BASP ("caf", MICRO_TRANSPORT=caf) is not a byte transport of this folder: it is CAF's
+// middleman, run by actors/runtime.
 
 #include <functional>
 #include <memory>
@@ -22,7 +23,7 @@ namespace micro::transport {
 
 struct transport_options {
   transport::limits limits;
-  // TLS (tcp only; see tls.hpp). Off when empty.
+  // TLS (tcp; the memory transport refuses it; see tls.hpp). Off when empty.
   tls_options tls;
   // Where a connection closed for a broken rule says why (one line per connection); nullptr =
   // standard error.
