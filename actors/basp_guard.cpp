@@ -457,13 +457,18 @@ class guarded_middleman_impl final : public caf::io::middleman_actor_impl {
   std::shared_ptr<guard_state> state_;
 };
 
-// Runs the timeouts on the multiplexer thread (a broker runs there).
+// Runs the timeouts on the multiplexer thread (a broker runs there). The tick is sent without a
+// sender: a tick from itself, still in its mailbox when CAF stops the middleman without letting
+// the broker clean up, would hold the broker alive forever (LSan saw that cycle at exit).
 caf::behavior sweeper(caf::io::broker* self, std::shared_ptr<guard_state> state, caf::timespan every) {
-  self->delayed_send(self, every, guard_tick_atom::value);
+  auto tick_later = [self, every] {
+    caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), every, guard_tick_atom::value);
+  };
+  tick_later();
   return {
     [=](guard_tick_atom) {
       state->sweep();
-      self->delayed_send(self, every, guard_tick_atom::value);
+      tick_later();
     },
   };
 }
