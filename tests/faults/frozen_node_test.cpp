@@ -27,7 +27,7 @@ TEST_CASE("a SIGSTOPped node is skipped after a few timeouts and serves again af
   REQUIRE(whoami(*client, c.name, opts));
   REQUIRE(whoami(*client, c.name, opts));
 
-  REQUIRE(frozen.proc->signal(SIGSTOP));
+  REQUIRE(frozen.proc->freeze());
   int calls = 0, failed = 0, slow = 0, wrong = 0;
   std::string first_error;
   const auto until = steady_clock::now() + 3s;

@@ -119,7 +119,7 @@ TEST_CASE("a call to frozen nodes ends within its timeout with 408 or 503", "[in
   std::string reg;
   for (int i = 0; i < 3; ++i) {
     frozen.push_back(start_test_server());
-    REQUIRE(frozen.back().proc->signal(SIGSTOP));
+    REQUIRE(frozen.back().proc->freeze());
     reg += (reg.empty() ? "" : ",") + frozen.back().entry();
   }
   auto t0 = steady_clock::now();

@@ -44,7 +44,7 @@ TEST_CASE("a frozen server does not stall calls to another server", "[integratio
   std::vector<micro::result<json>> pending(1, micro::errors::internal_server_error("test", "not run"));
   joining_thread sleeper{[&] { pending[0] = client->call<json>("frozen", "Test.Sleep", json{{"ms", 3000}}); }};
   REQUIRE(wait_sleepers(frozen, 1));
-  REQUIRE(frozen.proc->signal(SIGSTOP));
+  REQUIRE(frozen.proc->freeze());
   auto t0 = steady_clock::now();
   for (int i = 0; i < 5; ++i) {
     auto rsp = client->call<greeter::Response>("healthy", "Test.Echo", named("h"));
@@ -59,7 +59,7 @@ TEST_CASE("a frozen server does not stall calls to another server", "[integratio
 
 TEST_CASE("a call to a server frozen before the first connection fails in about its timeout", "[integration][edge]") {
   auto frozen = start_test_server();
-  REQUIRE(frozen.proc->signal(SIGSTOP));
+  REQUIRE(frozen.proc->freeze());
   auto client = make_client(frozen.entry());  // no connect_to: connecting is what is tested
   auto t0 = steady_clock::now();
   auto rsp = client->call<greeter::Response>("test", "Test.Echo", named("x"), micro::call_options{}.with_timeout(1500ms));
@@ -196,7 +196,7 @@ TEST_CASE("Debug.Health and Debug.Stats answer while every handler slot is busy"
 TEST_CASE("an unanswered handshake is dropped after the connection timeout, not at the next tick",
           "[.][known-issue][connect]") {
   auto frozen = start_test_server();
-  REQUIRE(frozen.proc->signal(SIGSTOP));
+  REQUIRE(frozen.proc->freeze());
   auto client = make_client(frozen.entry());
   auto t0 = steady_clock::now();
   auto rsp = client->call<greeter::Response>("test", "Test.Echo", named("x"), micro::call_options{}.with_timeout(3000ms));

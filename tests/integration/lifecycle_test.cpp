@@ -105,7 +105,7 @@ TEST_CASE("a frozen server (SIGSTOP) fails its pending calls promptly", "[integr
   auto threads = start_sleepers(*client, pending, 3000, micro::call_options{}.with_timeout(10s));
   REQUIRE(wait_sleepers(srv, 2));
   auto stopped_at = steady_clock::now();
-  REQUIRE(srv.proc->signal(SIGSTOP));
+  REQUIRE(srv.proc->freeze());
   for (auto& t : threads)
     t.join();
   for (auto& call : pending) {

@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 extern char** environ;
@@ -220,6 +223,40 @@ bool process::signal(int sig) {
   if (status_ || pid_ <= 0)
     return false;
   return ::kill(pid_, sig) == 0;
+}
+
+namespace {
+
+// True when every thread of `pid` is in state 'T' (stopped) according to /proc/PID/task.
+bool all_threads_stopped(pid_t pid) {
+  std::error_code ec;
+  std::filesystem::directory_iterator tasks{"/proc/" + std::to_string(pid) + "/task", ec};
+  if (ec)
+    return false;
+  bool any = false;
+  for (const auto& task : tasks) {
+    std::ifstream in{task.path() / "stat"};
+    std::string stat{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+    auto name_end = stat.rfind(')');  // the state follows the parenthesised name
+    if (name_end == std::string::npos || name_end + 2 >= stat.size() || stat[name_end + 2] != 'T')
+      return false;
+    any = true;
+  }
+  return any;
+}
+
+}  // namespace
+
+bool process::freeze(std::chrono::milliseconds timeout) {
+  if (!signal(SIGSTOP))
+    return false;
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (!all_threads_stopped(pid_)) {
+    if (std::chrono::steady_clock::now() >= until)
+      return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 std::optional<exit_status> process::wait(std::chrono::milliseconds timeout) {

@@ -58,6 +58,10 @@ class process {
 
   /// Sends `sig`; false if the child is already reaped.
   bool signal(int sig);
+  /// SIGSTOP, then waits until /proc shows every thread of the child stopped: kill() returns
+  /// before they are, and a thread still running may answer one more call. False if that does
+  /// not happen within `timeout`.
+  bool freeze(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   /// Waits for the child to end; nullopt if it is still running after `timeout`.
   std::optional<exit_status> wait(std::chrono::milliseconds timeout);
   /// SIGKILL and reap (idempotent); returns how it ended.

@@ -70,7 +70,7 @@ TEST_CASE("asynchronous publications to a frozen subscriber never block and are 
     }
   });
 
-  REQUIRE(frozen->srv.proc->signal(SIGSTOP));
+  REQUIRE(frozen->srv.proc->freeze());
   uint64_t seq = 0;
   std::vector<uint64_t> queued;  // the ones publish took (a full local queue refuses with 429)
   long long slowest_us = 0;

@@ -321,7 +321,7 @@ TEST_CASE("a frozen subscriber fails acknowledged publishes naming it until it i
 
   // Frozen: heartbeats (1 s connection timeout) take its connection down. Every publish fails
   // naming it (first by timing out, then at once: it is known to be down); none says ok.
-  REQUIRE(frozen->srv.proc->signal(SIGSTOP));
+  REQUIRE(frozen->srv.proc->freeze());
   uint64_t seq = 0;
   int fast_failures = 0, oks_while_frozen = 0;
   auto t0 = steady_clock::now();

@@ -6,28 +6,8 @@
 
 #include "stream_helpers.hpp"
 
-#include <fstream>
 #include <string>
 #include <thread>
-
-namespace {
-
-// kill(SIGSTOP) returns before every thread of the target has stopped; until then it may still
-// read and grant credit. True once /proc says the process is stopped ('T'), bounded.
-bool await_stopped(pid_t pid) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto close = stat.rfind(')');
-    if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'T')
-      return true;
-    std::this_thread::yield();
-  }
-  return false;
-}
-
-}  // namespace
 
 using namespace micro::test;
 
@@ -162,8 +142,7 @@ TEST_CASE("a sender waiting for credit is released when the stream ends", "[stre
   // if the server reads slowly; a stopped server reads nothing at all.
   auto s = client->stream_raw({}, "streams", "Stream.Wait", micro::stream_options{}.with_timeout(500ms));
   REQUIRE(s.ok());
-  server.proc->signal(SIGSTOP);
-  REQUIRE(await_stopped(server.proc->pid()));
+  REQUIRE(server.proc->freeze());
   micro::status st;
   int sent = 0;
   while ((st = s->send(std::string(1024, 'x'))).ok())

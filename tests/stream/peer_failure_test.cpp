@@ -31,7 +31,7 @@ TEST_CASE("a frozen server ends the client's stream with 503 after the connectio
   std::string body;
   REQUIRE(s->send("ping").ok());
   REQUIRE(s->recv(body));
-  REQUIRE(server.proc->signal(SIGSTOP));
+  REQUIRE(server.proc->freeze());
   auto t0 = steady_clock::now();
   CHECK_FALSE(s->recv(body));
   auto elapsed = ms_since(t0);
