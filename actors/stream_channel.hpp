@@ -11,13 +11,13 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "actors/lazy_fifo.hpp"
 #include "actors/wire.hpp"
 
 namespace micro::actors {
@@ -100,7 +100,7 @@ class stream_channel {
   std::condition_variable readable_;  // recv, wait_end, wait_open
   std::condition_variable writable_;  // send
   uint64_t credit_ = 0;               // messages the peer will still take
-  std::deque<std::string> inbox_;
+  lazy_fifo<std::string> inbox_;
   std::vector<std::string> outbox_;
   uint32_t consumed_ = 0;             // read since credit was last given back
   uint64_t peer_allowance_ = 0;       // messages the peer may still send (credit we gave)

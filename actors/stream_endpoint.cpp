@@ -1,10 +1,10 @@
 #include "actors/stream_endpoint.hpp"
 
 #include <atomic>
-#include <deque>
 
 #include "actors/atoms.hpp"
 #include "actors/default_handler.hpp"
+#include "actors/lazy_fifo.hpp"
 #include "caf/all.hpp"
 
 namespace micro::actors {
@@ -43,7 +43,7 @@ struct endpoint_state {
   // An asynchronous server endpoint's callbacks (server side only), see stream_callbacks.hpp.
   // The allowance and consumed count above serve them too.
   std::shared_ptr<stream_callbacks> callbacks;
-  std::deque<std::string> held;     // arrived while the callbacks paused reading
+  lazy_fifo<std::string> held;      // arrived while the callbacks paused reading
   bool half_close_held = false;     // the client's half-close, told after the held messages
   stream_end own_end;               // the end this side sent (the server's final status)
   static inline const char* name = "micro.stream";
