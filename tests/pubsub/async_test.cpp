@@ -58,7 +58,11 @@ TEST_CASE("asynchronous publications to a frozen subscriber never block and are 
   auto c = publisher_client();
   const auto topic = unique_name("async-frozen");
   auto frozen = start_subscriber({unique_name("async-victim"), topic});
-  auto other = start_subscriber({unique_name("async-other"), topic});
+  // The other one must get every publication however slowly it runs (ASan, a loaded machine):
+  // a window above what the loop below can publish, so none waits past its publish timeout.
+  subscriber_config other_cfg{unique_name("async-other"), topic};
+  other_cfg.window = std::size_t{1} << 20;
+  auto other = start_subscriber(other_cfg);
   await_subscribed(*c, topic, {frozen.get(), other.get()});
   std::mutex m;
   std::vector<std::string> errors_seen;
