@@ -10,8 +10,10 @@
 #include "actors/default_handler.hpp"
 #include "actors/reply_sink.hpp"
 #include "actors/stream_endpoint.hpp"
-#include "actors/worker_pool.hpp"
 #include "caf/all.hpp"
+
+// Local only (the gate's launcher to this actor), never across nodes.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<micro::actors::gate_call>)
 
 namespace micro::actors {
 
@@ -20,43 +22,21 @@ namespace {
 constexpr const char* server_error_id = "micro.server";
 
 using stream_done_atom = caf::atom_constant<caf::atom("m_sdone")>;
-
-// Whom a call's response goes to: the promise of a CAF request, or (a request that came over a
-// byte transport) the sink that writes to its connection.
-struct reply_target {
-  caf::response_promise promise;
-  reply_sink sink;
-  void deliver(response rsp) {
-    if (sink)
-      sink(rsp);
-    else
-      promise.deliver(std::move(rsp));
-  }
-};
-
-struct queued_call {
-  request req;
-  clock::time_point deadline;
-  reply_target to;
-  clock::time_point arrived;
-  metrics::call_series* calls = nullptr;  // counted in at arrival, out at the reply
-};
-
-// A call a handler runs: whom to answer, and what to record then.
-struct running_call {
-  reply_target to;
-  metrics::call_series* calls = nullptr;
-  clock::time_point arrived;
-};
+// Local only: a call to a user actor endpoint the gate admitted; a drained gate.
+using actor_call_atom = caf::atom_constant<caf::atom("m_acall")>;
+using gate_idle_atom = caf::atom_constant<caf::atom("m_gidle")>;
+// Local only: the answer for a request that must be answered through its promise.
+using promise_reply_atom = caf::atom_constant<caf::atom("m_preply")>;
 
 struct service_state {
   service_spec spec;
-  std::unique_ptr<worker_pool> pool;
-  std::deque<queued_call> waiting;
-  std::unordered_map<uint64_t, running_call> running;
-  uint64_t next_job = 0;
+  std::shared_ptr<call_gate> gate;
+  bool gate_idle = false;  // drained: the gate has nothing running or waiting
   bool draining = false;
   std::vector<caf::response_promise> drain_waiters;
+  // Requests with forwarding stages, answered through their promise (see reply_to).
+  std::unordered_map<uint64_t, caf::response_promise> promises;
+  uint64_t next_promise = 0;
   std::unordered_map<uint64_t, std::weak_ptr<stream_channel>> open_streams;  // handler running
   uint64_t next_stream = 0;
   static inline const char* name = "micro.service";
@@ -64,100 +44,45 @@ struct service_state {
 
 using service_self = caf::stateful_actor<service_state>;
 
-void finish(service_self* self, reply_target& to, response rsp) {
-  if (rsp.code != 0)
-    self->state.spec.counters->errors.fetch_add(1, std::memory_order_relaxed);
-  to.deliver(std::move(rsp));
-}
-
-// finish() for a call counted in at its arrival.
-void finish(service_self* self, reply_target& to, response rsp, metrics::call_series* calls,
-            clock::time_point arrived) {
-  if (calls)
-    calls->finished(rsp.code, clock::now() - arrived);
-  finish(self, to, std::move(rsp));
-}
-
-// finish() for a call refused before any endpoint took it (unknown endpoint, draining).
-void refuse(service_self* self, reply_target& to, response rsp, metrics::call_series* calls,
-            clock::time_point arrived) {
-  if (calls)
-    calls->refused(rsp.code, clock::now() - arrived);
-  finish(self, to, std::move(rsp));
-}
-
 void maybe_drained(service_self* self) {
   auto& st = self->state;
-  if (!st.draining || !st.running.empty() || !st.waiting.empty() || !st.open_streams.empty())
+  if (!st.draining || !st.gate_idle || !st.open_streams.empty())
     return;
   for (auto& rp : st.drain_waiters)
     rp.deliver(true);
   st.drain_waiters.clear();
 }
 
-// Runs a function endpoint on a worker (or hands the request to an actor endpoint); a `done`
-// message frees the slot, so every piece of state is touched only by this actor.
-void start(service_self* self, queued_call call) {
-  auto& st = self->state;
-  auto it = st.spec.endpoints.find(call.req.endpoint);
-  auto& handler = it->second;
-  st.spec.counters->in_flight.fetch_add(1, std::memory_order_relaxed);
-  if (handler.actor) {
-    auto remaining = call.deadline - clock::now();
-    auto id = st.next_job++;
-    st.running.emplace(id, running_call{std::move(call.to), call.calls, call.arrived});
-    self->request(handler.actor, std::chrono::duration_cast<caf::timespan>(remaining), std::move(call.req))
-      .then(
-        [self, id](response& rsp) { self->send(self, done_atom::value, id, std::move(rsp)); },
-        [self, id](caf::error& err) {
-          auto code = err == caf::sec::request_timeout ? 408 : 500;
-          self->send(self, done_atom::value, id,
-                     make_error_response(code, server_error_id,
-                                         "actor handler failed: " + self->system().render(err)));
-        });
-    return;
-  }
-  auto id = st.next_job++;
-  // The worker answers the caller itself, so the reply does not wait for this actor to be
-  // scheduled again (one thread wake-up less on every call's path); `done` then only frees the
-  // slot. Over a byte transport it writes to the connection (the sink); over CAF it enqueues the
-  // response to the requester. A delegated request with forwarding stages is answered through
-  // the promise instead.
-  auto sink = call.to.sink;
-  caf::strong_actor_ptr reply_to =
-    !sink && call.to.promise.stages().empty() ? call.to.promise.source() : nullptr;
-  auto reply_id = call.to.promise.id().response_id();
-  st.running.emplace(id, running_call{std::move(call.to), call.calls, call.arrived});
-  auto fn = handler.run;
+// Where the answer to a CAF request goes: straight into the requester's mailbox from whichever
+// thread has it (a worker, with no hop through this actor), or, for a request with forwarding
+// stages, through its promise on this actor.
+reply_sink reply_to(service_self* self, caf::response_promise rp) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  auto counters = st.spec.counters;
-  st.pool->submit([me, id, fn, counters, sink, reply_to, reply_id, req = std::move(call.req), deadline = call.deadline,
-                   calls = call.calls, arrived = call.arrived]() mutable {
-    response rsp;
-    try {
-      rsp = fn(req, deadline);
-    } catch (const std::exception& e) {
-      rsp = make_error_response(500, server_error_id, e.what());
-    } catch (...) {
-      rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
-    }
-    if (!reply_to && !sink) {
-      caf::anon_send(me, done_atom::value, id, std::move(rsp));
-      return;
-    }
-    if (rsp.code != 0)
-      counters->errors.fetch_add(1, std::memory_order_relaxed);
-    // Counted out before the reply leaves: a caller's next Debug.Stats (answered inline, on the
-    // service actor or a transport's I/O thread) must not see this call still in flight.
-    counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
-    if (calls)
-      calls->finished(rsp.code, clock::now() - arrived);
-    if (sink)
-      sink(rsp);
-    else
-      reply_to->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), reply_id, caf::make_message(std::move(rsp)), nullptr);
-    caf::anon_send(me, done_atom::value, id);
-  });
+  if (rp.stages().empty()) {
+    auto requester = rp.source();
+    if (!requester)
+      return reply_sink{[](const response&) {}};  // nobody waits for this answer
+    return reply_sink{[me, requester, id = rp.id().response_id()](const response& rsp) {
+      requester->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), id, caf::make_message(rsp), nullptr);
+    }};
+  }
+  auto key = self->state.next_promise++;
+  self->state.promises.emplace(key, std::move(rp));
+  return reply_sink{[me, key](const response& rsp) { caf::anon_send(me, promise_reply_atom::value, key, rsp); }};
+}
+
+// A call to a user actor endpoint: a CAF request with the call's remaining time; the gate
+// answers the caller and frees the slot.
+void call_actor_endpoint(service_self* self, std::shared_ptr<gate_call> call) {
+  auto remaining = call->deadline - clock::now();
+  auto gate = self->state.gate;
+  self->request(call->handler->actor, std::chrono::duration_cast<caf::timespan>(remaining), call->req)
+    .then([gate, call](response& rsp) { gate->finish_actor_call(*call, std::move(rsp)); },
+          [self, gate, call](caf::error& err) {
+            auto code = err == caf::sec::request_timeout ? 408 : 500;
+            gate->finish_actor_call(*call, make_error_response(code, server_error_id,
+                                                               "actor handler failed: " + self->system().render(err)));
+          });
 }
 
 // Runs a stream handler on a thread of its own: it blocks on the stream for as long as the
@@ -236,7 +161,7 @@ caf::result<caf::message> open_stream(service_self* self, request& req, uint32_t
     return refuse(503, "service " + st.spec.name + " is shutting down");
   auto it = st.spec.streams.find(req.endpoint);
   if (it == st.spec.streams.end()) {
-    if (st.spec.endpoints.count(req.endpoint) > 0)
+    if (st.gate->has_endpoint(req.endpoint))
       return refuse(400, req.endpoint + " of " + st.spec.name + " is not a stream endpoint: call it instead");
     return refuse(404, "service " + st.spec.name + " has no stream endpoint " + req.endpoint);
   }
@@ -267,101 +192,28 @@ caf::result<caf::message> open_stream(service_self* self, request& req, uint32_t
   return self->delegate(server_end, stream_open_atom::value);
 }
 
-void start_waiting(service_self* self) {
-  auto& st = self->state;
-  while (!st.waiting.empty() && st.running.size() < st.spec.max_concurrency) {
-    auto call = std::move(st.waiting.front());
-    st.waiting.pop_front();
-    st.spec.counters->queued.fetch_sub(1, std::memory_order_relaxed);
-    if (clock::now() >= call.deadline) {
-      finish(self, call.to,
-             make_error_response(408, server_error_id,
-                                 "deadline expired while waiting for a free handler slot"),
-             call.calls, call.arrived);
-      continue;
-    }
-    start(self, std::move(call));
-  }
-}
-
-// A request arrives: refused, run here (inline endpoints), or queued for a worker.
-void accept(service_self* self, request& req, reply_target to) {
-  auto& st = self->state;
-  auto now = clock::now();
-  st.spec.counters->requests.fetch_add(1, std::memory_order_relaxed);
-  auto found = st.spec.endpoints.find(req.endpoint);
-  if (st.draining) {
-    refuse(self, to, make_error_response(503, server_error_id, "service " + st.spec.name + " is shutting down"),
-           found == st.spec.endpoints.end() ? st.spec.unknown_calls : found->second.calls, now);
-    return;
-  }
-  if (found == st.spec.endpoints.end()) {
-    refuse(self, to, make_error_response(404, server_error_id, "service " + st.spec.name + " has no endpoint " + req.endpoint),
-           st.spec.unknown_calls, now);
-    return;
-  }
-  auto& handler = found->second;
-  if (req.timeout_ns <= 0) {
-    refuse(self, to, make_error_response(408, server_error_id, "deadline expired before the request arrived"),
-           handler.calls, now);
-    return;
-  }
-  auto deadline = now + std::chrono::nanoseconds{req.timeout_ns};
-  if (handler.calls)
-    handler.calls->started();
-  if (handler.run_on_actor) {
-    response rsp;
-    try {
-      rsp = handler.run(req, deadline);
-    } catch (const std::exception& e) {
-      rsp = make_error_response(500, server_error_id, e.what());
-    } catch (...) {
-      rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
-    }
-    finish(self, to, std::move(rsp), handler.calls, now);
-    return;
-  }
-  if (st.waiting.size() >= st.spec.max_queue) {
-    finish(self, to,
-           make_error_response(503, server_error_id,
-                               "service " + st.spec.name + " is overloaded (" + std::to_string(st.waiting.size())
-                                 + " requests waiting)"),
-           handler.calls, now);
-    return;
-  }
-  st.waiting.push_back(queued_call{std::move(req), deadline, std::move(to), now, handler.calls});
-  st.spec.counters->queued.fetch_add(1, std::memory_order_relaxed);
-  start_waiting(self);
-}
-
-caf::behavior service_actor(service_self* self, service_spec spec) {
+caf::behavior service_actor(service_self* self, service_spec spec, std::shared_ptr<call_gate> gate) {
   self->state.spec = std::move(spec);
-  self->state.pool = std::make_unique<worker_pool>(self->state.spec.max_concurrency);
+  self->state.gate = std::move(gate);
   install_default_handler(self);
   return {
     [self](request& req) -> caf::result<response> {
       auto rp = self->make_response_promise();
-      accept(self, req, reply_target{rp, {}});
+      self->state.gate->accept(std::move(req), reply_to(self, rp));
       return rp;
     },
-    [self](request& req, reply_sink& sink) { accept(self, req, reply_target{{}, std::move(sink)}); },
-    [self](done_atom, uint64_t id, response& rsp) {
+    [self](actor_call_atom, std::shared_ptr<gate_call>& call) { call_actor_endpoint(self, std::move(call)); },
+    [self](promise_reply_atom, uint64_t key, response& rsp) {
       auto& st = self->state;
-      auto it = st.running.find(id);
-      if (it == st.running.end())
+      auto it = st.promises.find(key);
+      if (it == st.promises.end())
         return;
-      auto call = std::move(it->second);
-      st.running.erase(it);
-      st.spec.counters->in_flight.fetch_sub(1, std::memory_order_relaxed);
-      finish(self, call.to, std::move(rsp), call.calls, call.arrived);
-      start_waiting(self);
-      maybe_drained(self);
+      auto rp = std::move(it->second);
+      st.promises.erase(it);
+      rp.deliver(std::move(rsp));
     },
-    [self](done_atom, uint64_t id) {  // the worker answered the caller itself (and counted it out)
-      auto& st = self->state;
-      if (st.running.erase(id) == 0)
-        return;
-      start_waiting(self);
+    [self](gate_idle_atom) {
+      self->state.gate_idle = true;
       maybe_drained(self);
     },
     [self](stream_open_atom, request& req, uint32_t window, int64_t stream_timeout_ns, caf::actor& client_end) {
@@ -375,14 +227,19 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
     },
     [self](drain_atom) -> caf::result<bool> {
       auto& st = self->state;
-      st.draining = true;
-      // Streams may live for hours: they end now, with a code that tells the client to go to
-      // another node, and the drain waits (bounded) for their handlers to return.
-      for (auto& kv : st.open_streams)
-        if (auto channel = kv.second.lock())
-          channel->cancel(stream_end{503, server_error_id, "service " + st.spec.name + " is shutting down"});
       auto rp = self->make_response_promise();
       st.drain_waiters.push_back(rp);
+      if (!st.draining) {
+        st.draining = true;
+        // Calls: new ones get 503, running and waiting ones finish.
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        st.gate->drain([me] { caf::anon_send(me, gate_idle_atom::value); });
+        // Streams may live for hours: they end now, with a code that tells the client to go to
+        // another node, and the drain waits (bounded) for their handlers to return.
+        for (auto& kv : st.open_streams)
+          if (auto channel = kv.second.lock())
+            channel->cancel(stream_end{503, server_error_id, "service " + st.spec.name + " is shutting down"});
+      }
       maybe_drained(self);
       return rp;
     },
@@ -391,8 +248,20 @@ caf::behavior service_actor(service_self* self, service_spec spec) {
 
 }  // namespace
 
-caf::actor spawn_service_actor(caf::actor_system& sys, service_spec spec) {
-  return sys.spawn(service_actor, std::move(spec));
+service_handle spawn_service_actor(caf::actor_system& sys, service_spec spec) {
+  // The gate sends calls to user actor endpoints to this actor (it makes the CAF requests);
+  // weak, so the gate the actor holds does not keep the actor alive.
+  auto me = std::make_shared<caf::weak_actor_ptr>();
+  call_gate::settings settings{spec.name, spec.max_concurrency, spec.max_queue, spec.counters, spec.unknown_calls};
+  auto gate = std::make_shared<call_gate>(std::move(settings), std::move(spec.endpoints), [me](gate_call call) {
+    if (auto actor = caf::actor_cast<caf::actor>(*me))
+      caf::anon_send(actor, actor_call_atom::value, std::make_shared<gate_call>(std::move(call)));
+    // else: the service is gone; dropping the call answers it with 503 (reply_sink)
+  });
+  spec.endpoints.clear();
+  auto actor = sys.spawn(service_actor, std::move(spec), gate);
+  *me = caf::actor_cast<caf::weak_actor_ptr>(actor);
+  return {std::move(actor), std::move(gate)};
 }
 
 }  // namespace micro::actors

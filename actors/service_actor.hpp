@@ -1,6 +1,7 @@
 #pragma once
-// The service actor: owns a service's endpoint table, runs each handler off the actor (so a slow
-// handler never stalls other calls), bounds concurrency, enforces deadlines and drains on stop.
+// The service actor: takes calls over CAF and hands them to the service's call gate (which runs
+// handlers off the actor, bounds concurrency and enforces deadlines), opens streams, and drains
+// calls and streams on stop.
 
 #include <atomic>
 #include <chrono>
@@ -10,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "actors/call_gate.hpp"
+#include "actors/endpoint.hpp"
 #include "actors/stream_callbacks.hpp"
 #include "actors/stream_channel.hpp"
 #include "actors/wire.hpp"
@@ -18,21 +21,6 @@
 #include "metrics/rpc.hpp"
 
 namespace micro::actors {
-
-using clock = std::chrono::steady_clock;
-
-/// One endpoint: either a function run on a worker thread, or a user actor that answers a
-/// `request` with a `response` (the asynchronous form).
-struct endpoint_handler {
-  std::function<response(const request&, clock::time_point deadline)> run;
-  caf::actor actor;
-  /// Runs `run` on the service actor itself, outside the concurrency limit: micro's own
-  /// endpoints (Debug.Health must answer while every slot is busy) and user endpoints declared
-  /// non-blocking (endpoint_options::run_inline).
-  bool run_on_actor = false;
-  /// Its series (metrics/rpc.hpp), resolved once; null when metrics are off.
-  metrics::call_series* calls = nullptr;
-};
 
 /// What an asynchronous stream endpoint says to an open: the callbacks that serve the stream, or
 /// (refusal.code != 0) why it is refused.
@@ -53,17 +41,6 @@ struct stream_handler {
                                   clock::time_point deadline)> open;
 };
 
-/// Counters shared with the facade (Debug.Stats reads them from a worker thread).
-struct service_counters {
-  std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
-  std::atomic<uint64_t> requests{0};
-  std::atomic<uint64_t> errors{0};
-  std::atomic<uint64_t> in_flight{0};
-  std::atomic<uint64_t> queued{0};
-  std::atomic<uint64_t> streams_open{0};   // streams open (threaded handlers and callbacks)
-  std::atomic<uint64_t> streams_total{0};  // streams accepted since start
-};
-
 struct service_spec {
   std::string name;
   std::map<std::string, endpoint_handler> endpoints;
@@ -77,10 +54,17 @@ struct service_spec {
   metrics::call_series* unknown_calls = nullptr;
 };
 
-/// Messages: `request` -> `response`; `(stream_open_atom, request, window, stream_timeout_ns,
-/// client_end)` -> `response` (answered by the stream's server endpoint, see
+/// A running service: its actor (calls over CAF, stream opens, drain) and its call gate, which
+/// byte transports hand requests to directly (actors/call_gate.hpp).
+struct service_handle {
+  caf::actor actor;
+  std::shared_ptr<call_gate> gate;
+};
+
+/// Messages: `request` -> `response` (through the gate); `(stream_open_atom, request, window,
+/// stream_timeout_ns, client_end)` -> `response` (answered by the stream's server endpoint, see
 /// actors/stream_endpoint.hpp); `(drain_atom)` -> `bool` once nothing is in flight (new requests
 /// and streams get 503 from then on, open streams end with 503).
-caf::actor spawn_service_actor(caf::actor_system& sys, service_spec spec);
+service_handle spawn_service_actor(caf::actor_system& sys, service_spec spec);
 
 }  // namespace micro::actors

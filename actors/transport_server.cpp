@@ -26,9 +26,8 @@ void reply(const transport::connection_ptr& conn, uint64_t id, const response& r
 }  // namespace
 
 struct transport_server::served {
-  caf::actor service;
-  std::map<std::string, endpoint_handler> inline_endpoints;
-  std::shared_ptr<service_counters> counters;
+  caf::actor service;               // its service actor (stream opens)
+  std::shared_ptr<call_gate> gate;  // its calls
 };
 
 struct transport_server::impl {
@@ -48,48 +47,19 @@ struct transport_server::impl {
       reply(conn, f.id, make_error_response(400, server_error_id, "request refused: " + why));
       return;
     }
-    std::shared_ptr<const served> svc;  // kept while its handler runs, even if stop() drops it
+    std::shared_ptr<call_gate> gate;  // kept while the call is taken, even if stop() drops it
     {
       std::lock_guard lock{mutex};
       if (auto it = services.find(req.service); it != services.end())
-        svc = it->second;
+        gate = it->second->gate;
     }
-    if (!svc) {
+    if (!gate) {
       reply(conn, f.id, make_error_response(404, server_error_id, "service " + req.service + " is not served by this node"));
       return;
     }
-    auto e = svc->inline_endpoints.find(req.endpoint);
-    if (e == svc->inline_endpoints.end()) {
-      // To the service actor (limits, queue, deadlines, drain), with where to write the reply:
-      // the worker that runs the handler writes it to the connection itself.
-      caf::anon_send(svc->service, std::move(req),
-                     reply_sink{[conn, id = f.id](const response& rsp) { reply(conn, id, rsp); }});
-      return;
-    }
-    const auto* inline_handler = &e->second;
-    const auto& counters = svc->counters;
-    // Inline: answered here, on the I/O thread (as the service actor would, without the hop).
-    counters->requests.fetch_add(1, std::memory_order_relaxed);
-    auto arrived = clock::now();
-    if (inline_handler->calls)
-      inline_handler->calls->started();
-    response rsp;
-    if (req.timeout_ns <= 0) {
-      rsp = make_error_response(408, server_error_id, "deadline expired before the request arrived");
-    } else {
-      try {
-        rsp = inline_handler->run(req, clock::now() + std::chrono::nanoseconds{req.timeout_ns});
-      } catch (const std::exception& e) {
-        rsp = make_error_response(500, server_error_id, e.what());
-      } catch (...) {
-        rsp = make_error_response(500, server_error_id, "handler threw a non-standard exception");
-      }
-    }
-    if (rsp.code != 0)
-      counters->errors.fetch_add(1, std::memory_order_relaxed);
-    if (inline_handler->calls)
-      inline_handler->calls->finished(rsp.code, clock::now() - arrived);
-    reply(conn, f.id, rsp);
+    // Inline endpoints are answered here, on the I/O thread; the others go to a worker, which
+    // writes the reply to the connection itself.
+    gate->accept(std::move(req), reply_sink{[conn, id = f.id](const response& rsp) { reply(conn, id, rsp); }});
   }
 };
 
@@ -125,12 +95,9 @@ transport::result<std::unique_ptr<transport_server>> transport_server::start(caf
 
 transport_server::~transport_server() { stop(); }
 
-void transport_server::add(const std::string& name, caf::actor actor,
-                           std::map<std::string, endpoint_handler> inline_endpoints,
-                           std::shared_ptr<service_counters> counters) {
+void transport_server::add(const std::string& name, caf::actor service, std::shared_ptr<call_gate> gate) {
   std::lock_guard lock{impl_->mutex};
-  impl_->services[name] =
-    std::make_shared<const served>(served{std::move(actor), std::move(inline_endpoints), std::move(counters)});
+  impl_->services[name] = std::make_shared<const served>(served{std::move(service), std::move(gate)});
 }
 
 std::string transport_server::address() const { return impl_->listener ? impl_->listener->address() : std::string{}; }

@@ -1,16 +1,16 @@
 #pragma once
 // The node's side of a byte transport (tcp, memory): listens, decodes each request frame and
-// answers it. Inline endpoints (endpoint_options::with_inline, micro's Debug.*) are run on the
-// transport's I/O thread, with no hand-off at all; every other request goes to the service
-// actor (concurrency limit, queue, deadlines, drain: as over CAF), whose reply goes straight
-// back to the connection.
+// hands it to its service's call gate (actors/call_gate.hpp: concurrency limit, queue, deadlines,
+// drain, as over CAF). Inline endpoints (endpoint_options::with_inline, micro's Debug.*) are run
+// on the transport's I/O thread, with no hand-off at all; every other request goes straight to a
+// worker, whose reply goes straight back to the connection.
 
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
-#include "actors/service_actor.hpp"
+#include "actors/call_gate.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
 #include "transport/transport.hpp"
@@ -27,10 +27,8 @@ class transport_server {
                                                                      const transport::transport_options& options);
   ~transport_server();
 
-  /// Serves `name` from now on: `actor` is its service actor, `inline_endpoints` those run on the
-  /// I/O thread (endpoint_handler::run_on_actor), `counters` the service's.
-  void add(const std::string& name, caf::actor actor, std::map<std::string, endpoint_handler> inline_endpoints,
-           std::shared_ptr<service_counters> counters);
+  /// Serves `name` from now on: `service` is its service actor, `gate` its call gate.
+  void add(const std::string& name, caf::actor service, std::shared_ptr<call_gate> gate);
   /// The bound address ("127.0.0.1:43121").
   std::string address() const;
   /// Stops accepting and closes every connection.

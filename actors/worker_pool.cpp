@@ -22,7 +22,13 @@ struct worker_pool::shared {
 
 namespace {
 
+// The pool whose job this thread runs: the last owner of a pool may drop it from inside one of
+// its own jobs (a call gate freed by its last running handler), and a thread cannot wait for
+// itself to exit.
+thread_local const worker_pool::shared* running_pool = nullptr;
+
 void work(const std::shared_ptr<worker_pool::shared>& st) {
+  running_pool = st.get();
   std::unique_lock<std::mutex> guard{st->mutex};
   for (;;) {
     while (st->jobs.empty() && !st->stopping) {
@@ -52,7 +58,8 @@ worker_pool::~worker_pool() {
   std::unique_lock<std::mutex> guard{state_->mutex};
   state_->stopping = true;
   state_->wakeup.notify_all();
-  bool exited = state_->all_exited.wait_for(guard, join_bound, [this] { return state_->live == 0; });
+  bool exited = running_pool != state_.get()
+                && state_->all_exited.wait_for(guard, join_bound, [this] { return state_->live == 0; });
   auto threads = std::move(state_->threads);
   guard.unlock();
   for (auto& t : threads) {

@@ -400,10 +400,8 @@ status service::start() {
       spec.endpoints.emplace(name, std::move(h));
     }
   }
-  std::map<std::string, actors::endpoint_handler> inline_endpoints;  // for a byte transport's I/O thread
-  for (auto& [name, h] : spec.endpoints)
-    if (h.run_on_actor && !h.actor) inline_endpoints.emplace(name, h);
-  d.service_actor = actors::spawn_service_actor(sys, std::move(spec));
+  auto service = actors::spawn_service_actor(sys, std::move(spec));
+  d.service_actor = service.actor;
   auto broker = d.rt->broker_actor();
   d.node = actors::spawn_node_actor(sys, broker);
   caf::anon_send(d.node, actors::add_atom::value, d.opts.name, d.service_actor);
@@ -442,7 +440,7 @@ status service::start() {
                                                              + started.st.message);
     }
     d.transport_server = std::move(started.value);
-    d.transport_server->add(d.opts.name, d.service_actor, std::move(inline_endpoints), d.counters);
+    d.transport_server->add(d.opts.name, service.actor, service.gate);
     auto bound = d.transport_server->address();
     node_metadata[actors::transport_metadata_key] = d.opts.transport;
     // The port only: the host is the node's (mdns resolves 0.0.0.0 per interface); memory: the name.
