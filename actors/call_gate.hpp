@@ -24,6 +24,7 @@
 #include "actors/endpoint.hpp"
 #include "actors/reply_sink.hpp"
 #include "actors/wire.hpp"
+#include "caf/allowed_unsafe_message_type.hpp"
 #include "metrics/rpc.hpp"
 
 namespace micro::actors {
@@ -72,3 +73,6 @@ class call_gate {
 };
 
 }  // namespace micro::actors
+
+// Handed to the node actor with its service (actors/node_actor.hpp): local only, never across nodes.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<micro::actors::call_gate>)

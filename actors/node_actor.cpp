@@ -5,8 +5,10 @@
 #include "actors/atoms.hpp"
 #include "actors/basp_guard.hpp"
 #include "actors/broker_actor.hpp"
+#include "actors/call_gate.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/metadata_limits.hpp"
+#include "actors/service_actor.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
@@ -15,8 +17,13 @@ namespace micro::actors {
 
 namespace {
 
+struct served {
+  caf::actor actor;                 // stream opens, requests with forwarding stages
+  std::shared_ptr<call_gate> gate;  // calls
+};
+
 struct node_state {
-  std::unordered_map<std::string, caf::actor> services;
+  std::unordered_map<std::string, served> services;
   caf::actor broker;  // the process's: gets the publications sent to this node
   static inline const char* name = "micro.node";
 };
@@ -29,7 +36,7 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
   self->set_down_handler([self](caf::down_msg& msg) {
     auto& services = self->state.services;
     for (auto it = services.begin(); it != services.end();) {
-      if (it->second.address() == msg.source)
+      if (it->second.actor.address() == msg.source)
         it = services.erase(it);
       else
         ++it;
@@ -43,7 +50,14 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
       if (it == self->state.services.end())
         return caf::make_message(make_error_response(404, "micro.server",
                                                      "service " + req.service + " is not served by this node"));
-      return self->delegate(it->second, std::move(req));
+      auto& svc = it->second;
+      if (!self->current_mailbox_element()->stages.empty())
+        return self->delegate(svc.actor, std::move(req));
+      // Straight to the service's gate: the worker answers the caller, with no hop through the
+      // service actor.
+      auto rp = self->make_response_promise();
+      svc.gate->accept(std::move(req), reply_to_requester(self, rp));
+      return rp;
     },
     [self](stream_open_atom, request& req, uint32_t window, int64_t stream_timeout_ns,
            caf::actor& end) -> caf::result<caf::message> {
@@ -53,7 +67,7 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
       if (it == self->state.services.end())
         return caf::make_message(make_error_response(404, "micro.server",
                                                      "service " + req.service + " is not served by this node"));
-      return self->delegate(it->second, stream_open_atom::value, std::move(req), window, stream_timeout_ns,
+      return self->delegate(it->second.actor, stream_open_atom::value, std::move(req), window, stream_timeout_ns,
                             std::move(end));
     },
     [self](publish_atom, std::vector<publication>& items) -> caf::result<caf::message> {
@@ -61,9 +75,9 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
         return caf::make_message(publish_ack{503, "this node has no broker", {}});
       return self->delegate(self->state.broker, publish_atom::value, std::move(items));
     },
-    [self](add_atom, const std::string& name, const caf::actor& service) {
+    [self](add_atom, const std::string& name, const caf::actor& service, std::shared_ptr<call_gate>& gate) {
       self->monitor(service);
-      self->state.services[name] = service;
+      self->state.services[name] = served{service, std::move(gate)};
     },
   };
 }

@@ -11,11 +11,12 @@
 
 namespace micro::actors {
 
-/// Messages: `request` -> `response` (delegated to the service actor, 404 if none);
+/// Messages: `request` -> `response` (to the service's call gate, 404 if none);
 /// `(stream_open_atom, request, window, stream_timeout_ns, client_end)` -> `response` (delegated
 /// to the service actor, see actors/stream_endpoint.hpp);
 /// `(publish_atom, std::vector<publication>)` -> `publish_ack` (delegated to `broker`);
-/// `(add_atom, name, service_actor)` adds a service; the node monitors it and forgets it when it exits.
+/// `(add_atom, name, service_actor, std::shared_ptr<call_gate>)` adds a service; the node monitors
+/// its actor and forgets it when it exits.
 caf::actor spawn_node_actor(caf::actor_system& sys, caf::actor broker);
 
 /// Outcome of publishing: the bound port, or an error text.

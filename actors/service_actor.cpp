@@ -53,19 +53,12 @@ void maybe_drained(service_self* self) {
   st.drain_waiters.clear();
 }
 
-// Where the answer to a CAF request goes: straight into the requester's mailbox from whichever
-// thread has it (a worker, with no hop through this actor), or, for a request with forwarding
-// stages, through its promise on this actor.
+// Where the answer to a CAF request goes: straight into the requester's mailbox (see
+// reply_to_requester), or, for a request with forwarding stages, through its promise on this actor.
 reply_sink reply_to(service_self* self, caf::response_promise rp) {
+  if (rp.stages().empty())
+    return reply_to_requester(self, rp);
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  if (rp.stages().empty()) {
-    auto requester = rp.source();
-    if (!requester)
-      return reply_sink{[](const response&) {}};  // nobody waits for this answer
-    return reply_sink{[me, requester, id = rp.id().response_id()](const response& rsp) {
-      requester->enqueue(caf::actor_cast<caf::strong_actor_ptr>(me), id, caf::make_message(rsp), nullptr);
-    }};
-  }
   auto key = self->state.next_promise++;
   self->state.promises.emplace(key, std::move(rp));
   return reply_sink{[me, key](const response& rsp) { caf::anon_send(me, promise_reply_atom::value, key, rsp); }};
@@ -247,6 +240,16 @@ caf::behavior service_actor(service_self* self, service_spec spec, std::shared_p
 }
 
 }  // namespace
+
+reply_sink reply_to_requester(caf::local_actor* self, const caf::response_promise& rp) {
+  auto requester = rp.source();
+  if (!requester)
+    return reply_sink{[](const response&) {}};  // nobody waits for this answer
+  auto me = caf::actor_cast<caf::strong_actor_ptr>(self->ctrl());
+  return reply_sink{[me, requester, id = rp.id().response_id()](const response& rsp) {
+    requester->enqueue(me, id, caf::make_message(rsp), nullptr);
+  }};
+}
 
 service_handle spawn_service_actor(caf::actor_system& sys, service_spec spec) {
   // The gate sends calls to user actor endpoints to this actor (it makes the CAF requests);

@@ -13,6 +13,7 @@
 
 #include "actors/call_gate.hpp"
 #include "actors/endpoint.hpp"
+#include "actors/reply_sink.hpp"
 #include "actors/stream_callbacks.hpp"
 #include "actors/stream_channel.hpp"
 #include "actors/wire.hpp"
@@ -60,6 +61,11 @@ struct service_handle {
   caf::actor actor;
   std::shared_ptr<call_gate> gate;
 };
+
+/// The sink for the CAF request that `rp` answers, which has no forwarding stages: the answer
+/// goes straight into the requester's mailbox from whichever thread has it (a worker), as if
+/// `self` answered, with no hop back through `self`.
+reply_sink reply_to_requester(caf::local_actor* self, const caf::response_promise& rp);
 
 /// Messages: `request` -> `response` (through the gate); `(stream_open_atom, request, window,
 /// stream_timeout_ns, client_end)` -> `response` (answered by the stream's server endpoint, see

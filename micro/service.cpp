@@ -404,7 +404,7 @@ status service::start() {
   d.service_actor = service.actor;
   auto broker = d.rt->broker_actor();
   d.node = actors::spawn_node_actor(sys, broker);
-  caf::anon_send(d.node, actors::add_atom::value, d.opts.name, d.service_actor);
+  caf::anon_send(d.node, actors::add_atom::value, d.opts.name, d.service_actor, service.gate);
 
   auto published = actors::publish_node(sys, d.node, host, port);
   if (!published.ok()) {
