@@ -41,6 +41,9 @@ class delivery {
         queue_.pop_front();
         lock.unlock();
         fn();
+        // Dropped before the lock is taken again: what it held may post (a connection's last
+        // reference closes its peer), which would deadlock on the lock.
+        fn = nullptr;
         lock.lock();
       }
     }}.detach();
