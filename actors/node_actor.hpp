@@ -1,7 +1,7 @@
 #pragma once
 // The node actor: one per service, the only actor published by the middleman (on the service
-// address). It routes each request to the service actor serving `request.service`, and
-// publications to the process's broker actor.
+// address). It hands each request to the call gate of the service named `request.service`,
+// stream opens to that service's actor, and publications to the process's broker actor.
 
 #include <cstdint>
 #include <string>

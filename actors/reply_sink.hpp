@@ -1,10 +1,9 @@
 #pragma once
-// Where a call's response goes when the request did not come as a CAF request: a byte
-// transport's connection (actors/transport_server.hpp). Handed to the service actor with the
-// request, so the worker that ran the handler writes the response to the connection itself, with
-// no actor in between. Copyable (it travels in a CAF message); the first answer wins, and if
-// every copy is dropped unanswered (the service actor ended with the call queued) the caller
-// gets a 503 at once instead of waiting for its timeout.
+// Where a call's response goes: a byte transport's connection (actors/transport_server.hpp) or a
+// CAF requester's mailbox. Handed to the call gate with the request, so the worker that ran the
+// handler answers itself, with no actor in between. Copyable (it may travel in a CAF message);
+// the first answer wins, and if every copy is dropped unanswered (the service ended with the call
+// queued) the caller gets a 503 at once instead of waiting for its timeout.
 
 #include <atomic>
 #include <functional>
