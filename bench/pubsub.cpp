@@ -11,9 +11,10 @@
 //   raw_async: libnats natsConnection_Publish alone (its own buffering; the floor under both
 //          async modes)
 // Async peers share the subscriber processes of their family and have no latency figure.
-// NATS_URL "-" measures the actor broker alone. Each subscriber is a process of its own (micro ones are
-// services registered over mdns: the local Avahi daemon must answer). Subscriber 0 subscribes
-// to the peer's topic "one" and "three", subscribers 1 and 2 to "three" only.
+// NATS_URL "-" measures the actor broker alone; PUBSUB_PEERS=name,... measures only those
+// peers. Each subscriber is a process of its own (micro ones are services registered over
+// mdns: the local Avahi daemon must answer). Subscriber 0 subscribes to the peer's topic "one"
+// and "three", subscribers 1 and 2 to "three" only.
 //
 // Figures, each the median of REPS runs (default 3), runs alternating between the peers
 // (async peers publish ASYNC_PUBS, default 200000, per rate run):
@@ -39,6 +40,7 @@
 #include <atomic>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <condition_variable>
 #include <cstring>
 #include <functional>
@@ -501,6 +503,20 @@ int main(int argc, char** argv) {
                              return std::string{natsStatus_GetText(s)};
                            return std::nullopt;
                          }));
+  }
+
+  // PUBSUB_PEERS=a,b,...: measure only those peers (profiling one path, or a quick A/B).
+  if (const char* only = std::getenv("PUBSUB_PEERS"); only != nullptr && *only != '\0') {
+    std::set<std::string> wanted;
+    std::istringstream list{only};
+    for (std::string name; std::getline(list, name, ',');)
+      wanted.insert(name);
+    peers.erase(std::remove_if(peers.begin(), peers.end(), [&](const peer& p) { return wanted.count(p.name) == 0; }),
+                peers.end());
+    if (peers.empty()) {
+      std::cerr << "bench-pubsub: PUBSUB_PEERS=" << only << " names no peer\n";
+      return 2;
+    }
   }
 
   // The subscriber processes: three per family, each subscribed to the topics of every peer of
