@@ -43,6 +43,8 @@ std::string ensure_trace(micro::metadata& md);
 /// At a server hop: a new span whose parent is the incoming one (a new trace if none came);
 /// `md` gets the new traceparent and parent_span_key. Returns the hop's trace.
 trace_context start_span(micro::metadata& md);
+/// start_span without building the returned trace (what a hop that only passes `md` on needs).
+void enter_span(micro::metadata& md);
 
 /// The trace a context carries (trace id empty when none).
 trace_context trace_of(const context& ctx);

@@ -79,6 +79,38 @@ TEST_CASE("traceparent: parse, print and reject malformed values", "[trace]") {
   CHECK(ensure_trace(md) == made);  // kept once present
   md[traceparent_key] = "garbage";
   CHECK(ensure_trace(md) != "garbage");
+  CHECK(parse_traceparent(md[traceparent_key]));
+}
+
+TEST_CASE("a hop's span: the incoming span becomes its parent, trace and flags stay", "[trace]") {
+  const std::string incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+  micro::metadata md{{traceparent_key, incoming}, {"user", "ann"}};
+  auto t = start_span(md);
+  CHECK(t.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736");
+  CHECK(t.parent_span_id == "00f067aa0ba902b7");
+  CHECK(t.span_id != "00f067aa0ba902b7");
+  CHECK(t.flags == "00");
+  CHECK(md[traceparent_key] == t.traceparent());
+  CHECK(md[parent_span_key] == "00f067aa0ba902b7");
+  CHECK(md["user"] == "ann");
+  // enter_span: the same, without the returned trace; a second hop's parent is the first's span.
+  auto first_span = t.span_id;
+  enter_span(md);
+  auto second = parse_traceparent(md[traceparent_key]);
+  REQUIRE(second);
+  CHECK(second->trace_id == t.trace_id);
+  CHECK(md[parent_span_key] == first_span);
+  CHECK(second->span_id != first_span);
+  // Nothing valid came: a new trace, no parent (a stale parent entry is dropped).
+  micro::metadata bad{{traceparent_key, "00-zz"}, {parent_span_key, "00f067aa0ba902b7"}};
+  enter_span(bad);
+  REQUIRE(parse_traceparent(bad[traceparent_key]));
+  CHECK(bad.count(parent_span_key) == 0);
+  micro::metadata none;
+  auto root = start_span(none);
+  CHECK(root.parent_span_id.empty());
+  CHECK(root.flags == "01");
+  CHECK(none[traceparent_key] == root.traceparent());
 }
 
 TEST_CASE("a trace follows a call through two processes with a new span per hop", "[trace]") {
