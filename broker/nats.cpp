@@ -259,6 +259,24 @@ status check_queue(const std::string& queue) {
   return {};
 }
 
+// Whether byte i of text must travel as %XX (encode_header_text says which).
+bool must_escape(const std::string& text, std::size_t i, bool is_key) {
+  auto c = static_cast<unsigned char>(text[i]);
+  bool at_end = i == 0 || i + 1 == text.size();
+  bool escape = c == '%' || c < 0x20 || c == 0x7f;
+  if (is_key) return escape || c == ' ' || c == ':' || c >= 0x80;
+  return escape || (at_end && (c == ' ' || c >= 0x80));
+}
+
+// Whether text travels as it is (the rule for every content type and trace id micro sends):
+// then the publisher hands it to libnats without a copy.
+bool travels_as_is(const std::string& text, bool is_key) {
+  if (!is_key && text.empty()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (must_escape(text, i, is_key)) return false;
+  return true;
+}
+
 }  // namespace
 
 std::string encode_header_text(const std::string& text, bool is_key) {
@@ -268,11 +286,7 @@ std::string encode_header_text(const std::string& text, bool is_key) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    bool at_end = i == 0 || i + 1 == text.size();
-    bool escape = c == '%' || c < 0x20 || c == 0x7f;
-    if (is_key) escape = escape || c == ' ' || c == ':' || c >= 0x80;
-    else escape = escape || (at_end && (c == ' ' || c >= 0x80));
-    if (escape) {
+    if (must_escape(text, i, is_key)) {
       out += '%';
       out += digits[c >> 4];
       out += digits[c & 0xf];
@@ -285,6 +299,7 @@ std::string encode_header_text(const std::string& text, bool is_key) {
 
 std::string decode_header_text(const std::string& text) {
   if (text == "%") return {};
+  if (text.find('%') == std::string::npos) return text;
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -363,12 +378,20 @@ struct nats_backend::state {
     }
     natsMsg* msg = nullptr;
     natsStatus s = natsMsg_Create(&msg, m.topic.c_str(), nullptr, m.body.data(), static_cast<int>(m.body.size()));
+    // Text that needs no escaping (the rule) goes to libnats as it is, without a copy.
+    auto header_text = [](const std::string& text, bool is_key, std::string& scratch) -> const char* {
+      if (travels_as_is(text, is_key)) return text.c_str();
+      scratch = encode_header_text(text, is_key);
+      return scratch.c_str();
+    };
+    std::string scratch, key;
     if (s == NATS_OK && !m.content_type.empty()) {
-      s = natsMsgHeader_Set(msg, kContentTypeHeader, encode_header_text(m.content_type, false).c_str());
+      s = natsMsgHeader_Set(msg, kContentTypeHeader, header_text(m.content_type, false, scratch));
     }
     for (auto it = m.meta.begin(); s == NATS_OK && it != m.meta.end(); ++it) {
-      std::string key = kMetaHeaderPrefix + encode_header_text(it->first, true);
-      s = natsMsgHeader_Set(msg, key.c_str(), encode_header_text(it->second, false).c_str());
+      key.assign(kMetaHeaderPrefix);
+      key += header_text(it->first, true, scratch);
+      s = natsMsgHeader_Set(msg, key.c_str(), header_text(it->second, false, scratch));
     }
     if (s == NATS_OK) s = natsConnection_PublishMsg(nc, msg);
     natsMsg_Destroy(msg);
