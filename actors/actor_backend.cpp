@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "actors/broker_actor.hpp"
+#include "actors/publication_batch.hpp"
 #include "actors/runtime.hpp"
 #include "broker/factory.hpp"
 #include "caf/all.hpp"
@@ -65,7 +66,7 @@ class actor_backend final : public broker::backend {
     return w->st;
   }
 
-  status publish_async(const broker::message& m) override { return publish_async(m, own_); }
+  status publish_async(const broker::message& m) override { return publish_async(broker::message{m}, own_); }
 
   status flush() override {
     std::unique_lock<std::mutex> lock{own_->mutex};
@@ -109,8 +110,9 @@ class actor_backend final : public broker::backend {
                      400},
               nullptr};
     auto spec = spec_of(topic, opts);
-    spec.handler = [deliver = std::move(deliver)](const publication& p) -> publish_ack {
-      auto st = deliver(broker::message{p.topic, p.content_type, p.metadata, p.body, {}});
+    spec.handler = [deliver = std::move(deliver)](publication& p) -> publish_ack {
+      auto st = deliver(broker::message{std::move(p.topic), std::move(p.content_type), std::move(p.metadata),
+                                        std::move(p.body), {}});
       if (st)
         return {};
       return publish_ack{st.micro_code != 0 ? st.micro_code : 500, st.message, {}};
@@ -127,16 +129,16 @@ class actor_backend final : public broker::backend {
   }
 
   void publish(const broker::message& m, std::function<void(const status&)> done) override {
-    auto order = order_of(m);
+    auto order = order_of(broker::message{m});
     order.done = [done = std::move(done)](const publish_ack& ack) {
       done(ack.code == 0 ? status{} : to_broker_status(ack.code, ack.detail));
     };
     enqueue(std::move(order));
   }
 
-  status publish_async(const broker::message& m, const std::shared_ptr<broker::async_report>& report) override {
+  status publish_async(broker::message&& m, const std::shared_ptr<broker::async_report>& report) override {
     report->in_flight.fetch_add(1);
-    auto order = order_of(m);
+    auto order = order_of(std::move(m));
     order.report = report;
     enqueue(std::move(order));
     return {};
@@ -161,15 +163,13 @@ class actor_backend final : public broker::backend {
     return spec;
   }
 
-  publish_order order_of(const broker::message& m) const {
+  publish_order order_of(broker::message&& m) const {
     publish_order order;
-    order.pub.topic = m.topic;
-    order.pub.content_type = m.content_type;
-    order.pub.metadata = m.meta;
-    order.pub.body = m.body;
     if (params_.subscribers)
       order.subscribers = params_.subscribers(m.topic);
     order.timeout = timeout_of(m);
+    encode_publication_head(order.head, m.topic, m.content_type, m.meta, m.body);
+    order.pub.topic = std::move(m.topic);
     return order;
   }
 

@@ -12,6 +12,7 @@
 
 #include "actors/client_actor.hpp"
 #include "actors/default_handler.hpp"
+#include "actors/publication_batch.hpp"
 #include "actors/subscriber_actor.hpp"
 #include "caf/all.hpp"
 
@@ -65,11 +66,34 @@ struct pending_publish {
   }
 };
 
-struct queued {
-  publication pub;
+// Who hears one node's answer for one publication: its pending_publish, or (an asynchronous
+// publication to a single node, the common case) the publisher's counters directly, with no
+// allocation per publication.
+struct owner {
   std::shared_ptr<pending_publish> pending;
+  std::shared_ptr<broker::async_report> sink;
+  std::shared_ptr<const std::string> topic;  // for the sink's failure callback
+  void answer(const std::string& address, const publish_ack& ack) const {
+    if (pending) {
+      pending->answer(address, ack);
+    } else if (ack.code == 0) {
+      sink->settle(*topic, broker::status{});
+    } else {
+      // Worded as pending_publish::settle words a refusal by one node.
+      sink->settle(*topic, to_broker_status(ack.code, "not accepted by 1 node(s): " + address + ": " + ack.detail));
+    }
+  }
+};
+
+// Small (a deque allocates a block per 512 bytes of elements): the publication is bytes by now.
+struct queued {
+  std::string head;                  // the publication without targets (publication_batch.hpp)
+  std::vector<std::string> targets;  // empty: "" alone (the node's plain subscribers)
+  owner who;
   steady::time_point deadline;
 };
+
+const std::vector<std::string> plain_targets{std::string{}};
 
 struct destination {
   caf::actor remote;                  // null until the client actor connected it
@@ -78,7 +102,7 @@ struct destination {
   steady::time_point linger_until{};  // a linger timer is due then (none if in the past)
   // Batches sent and not answered, by id: a CAF request to a node that died never completes
   // by itself (docs/caf-0.17.md, pitfall 1), so the down handler answers them.
-  std::unordered_map<uint64_t, std::vector<std::shared_ptr<pending_publish>>> in_flight;
+  std::unordered_map<uint64_t, std::vector<owner>> in_flight;
 };
 
 // ---- receiver side
@@ -133,6 +157,16 @@ struct subscribing_node {
   std::vector<std::string> groups;   // queue groups with a member there
 };
 
+// What routing keeps per topic while the registry's answer stays the same.
+struct topic_route {
+  subscriber_list subscribers;
+  std::vector<subscribing_node> nodes;
+  // Only plain subscribers, on other processes' nodes: each publication goes to every node,
+  // with no queue group to choose a member of (publish_plain's fast path).
+  bool plain_remote = false;
+  std::shared_ptr<const std::string> topic;
+};
+
 struct broker_state {
   caf::actor client;
   broker_config cfg;
@@ -142,7 +176,7 @@ struct broker_state {
   // connects again.
   std::unordered_map<std::string, steady::time_point> down;
   std::set<std::string> local_nodes;                          // ids of this process's nodes
-  std::unordered_map<std::string, std::pair<subscriber_list, std::vector<subscribing_node>>> routes;  // by topic
+  std::unordered_map<std::string, topic_route> routes;        // by topic
   std::map<std::string, std::vector<local_subscription>> subscriptions;  // by topic
   std::deque<incoming> inbox;                                 // handed out in order
   std::unordered_map<uint64_t, incoming> acking;              // handed out, waiting for acks
@@ -186,15 +220,17 @@ struct routing {
   std::set<std::string> local;  // addresses of our own nodes, however the registry spells them
 };
 
-const std::vector<subscribing_node>& subscribing_nodes(broker_self* self, const std::string& topic,
-                                                       const subscriber_list& subscribers) {
+const topic_route& route_of(broker_self* self, const std::string& topic, const subscriber_list& subscribers) {
   auto& cached = self->state.routes[topic];
-  if (cached.first == subscribers && subscribers)
-    return cached.second;
-  cached.first = subscribers;
-  cached.second.clear();
+  if (cached.subscribers == subscribers && subscribers)
+    return cached;
+  cached.subscribers = subscribers;
+  cached.nodes.clear();
+  cached.plain_remote = false;
+  if (!cached.topic)
+    cached.topic = std::make_shared<const std::string>(topic);
   if (!subscribers)
-    return cached.second;
+    return cached;
   const auto key = subscription_key(topic);
   std::map<std::string, subscribing_node> by_address;
   for (auto& svc : *subscribers)
@@ -214,9 +250,12 @@ const std::vector<subscribing_node>& subscribing_nodes(broker_self* self, const 
           node.groups.push_back(group);
       }
     }
-  for (auto& [address, node] : by_address)
-    cached.second.push_back(std::move(node));
-  return cached.second;
+  cached.plain_remote = !by_address.empty();
+  for (auto& [address, node] : by_address) {
+    cached.plain_remote = cached.plain_remote && node.plain && node.groups.empty() && !node.local;
+    cached.nodes.push_back(std::move(node));
+  }
+  return cached;
 }
 
 // The nodes (addresses) that get `topic`, and for each what; a queue group goes to one live
@@ -225,7 +264,7 @@ routing route(broker_self* self, const std::string& topic, const subscriber_list
   routing out;
   std::map<std::string, std::vector<std::string>> group_members;  // group -> live addresses
   std::map<std::string, std::vector<std::string>> group_down;     // group -> down addresses
-  for (auto& n : subscribing_nodes(self, topic, subscribers)) {
+  for (auto& n : route_of(self, topic, subscribers).nodes) {
     const bool down = is_down(self, n.address);
     if (n.local)
       out.local.insert(n.address);
@@ -261,9 +300,9 @@ void fail_destination(broker_self* self, const std::string& address, const std::
   self->state.destinations.erase(it);
   for (auto& [id, owners] : in_flight)
     for (auto& o : owners)
-      o->answer(address, publish_ack{503, why, {}});
+      o.answer(address, publish_ack{503, why, {}});
   for (auto& q : queue)
-    q.pending->answer(address, publish_ack{503, why, {}});
+    q.who.answer(address, publish_ack{503, why, {}});
 }
 
 void flush(broker_self* self, const std::string& address);
@@ -302,7 +341,7 @@ void flush(broker_self* self, const std::string& address) {
   // What waited past its publisher's deadline is not sent: that publisher was already told.
   const auto now = steady::now();
   while (!dest.queue.empty() && dest.queue.front().deadline <= now) {
-    dest.queue.front().pending->answer(address, publish_ack{408, "not sent: its deadline passed while queued", {}});
+    dest.queue.front().who.answer(address, publish_ack{408, "not sent: its deadline passed while queued", {}});
     dest.queue.pop_front();
   }
   // Linger: with nothing in flight and less than a batch queued, wait a little for more (once
@@ -320,15 +359,18 @@ void flush(broker_self* self, const std::string& address) {
   dest.linger_until = {};
   while (!dest.queue.empty() && dest.in_flight.size() < cfg.batches_in_flight) {
     auto n = std::min(cfg.batch, dest.queue.size());
-    std::vector<publication> batch;
-    std::vector<std::shared_ptr<pending_publish>> owners;
-    batch.reserve(n);
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      bytes += dest.queue[i].head.size() + 8;
+    std::string batch;
+    begin_publication_batch(batch, static_cast<uint32_t>(n), bytes);
+    std::vector<owner> owners;
     owners.reserve(n);
     auto deadline = dest.queue.front().deadline;
     for (std::size_t i = 0; i < n; ++i) {
       auto& q = dest.queue.front();
-      batch.push_back(std::move(q.pub));
-      owners.push_back(std::move(q.pending));
+      append_to_batch(batch, q.head, q.targets.empty() ? plain_targets : q.targets);
+      owners.push_back(std::move(q.who));
       deadline = std::max(deadline, q.deadline);
       dest.queue.pop_front();
     }
@@ -347,11 +389,11 @@ void flush(broker_self* self, const std::string& address) {
       const bool per_item = ack.item_codes.size() == owners.size();
       for (std::size_t i = 0; i < owners.size(); ++i) {
         if (!per_item)
-          owners[i]->answer(address, ack);
+          owners[i].answer(address, ack);
         else if (ack.item_codes[i] == 0)
-          owners[i]->answer(address, publish_ack{});
+          owners[i].answer(address, publish_ack{});
         else
-          owners[i]->answer(address, publish_ack{ack.item_codes[i],
+          owners[i].answer(address, publish_ack{ack.item_codes[i],
                                                  ack.item_codes[i] == ack.code ? ack.detail
                                                                                : "refused with code " + std::to_string(ack.item_codes[i]),
                                                  {}});
@@ -370,6 +412,16 @@ void flush(broker_self* self, const std::string& address) {
 }
 
 void publish(broker_self* self, publish_order& order, std::shared_ptr<pending_publish> pending) {
+  if (!order.head.empty()) {
+    // Encoded by the publisher; this path needs the publication itself (rare: queue groups,
+    // this process's own nodes, nodes down).
+    if (!decode_publication_head(order.head, order.pub)) {
+      pending->refuse("broker", publish_ack{500, "publication could not be decoded", {}});
+      pending->settle();
+      return;
+    }
+    order.head.clear();
+  }
   auto [targets, unreachable, local] = route(self, order.pub.topic, order.subscribers);
   if (targets.empty() && unreachable.empty()) {
     pending->settle();  // nobody subscribes: accepted by all (none) of them
@@ -384,7 +436,11 @@ void publish(broker_self* self, publish_order& order, std::shared_ptr<pending_pu
   }
   auto deadline = steady::now() + order.timeout;
   for (auto& [address, what] : targets) {
-    publication p = targets.size() == 1 ? std::move(order.pub) : order.pub;
+    publication p;
+    if (targets.size() == 1)
+      p = std::move(order.pub);
+    else
+      p = order.pub;
     p.targets = what;
     if (local.count(address)) {
       // Our own node: hand it to the receiver side without the network.
@@ -396,9 +452,55 @@ void publish(broker_self* self, publish_order& order, std::shared_ptr<pending_pu
       continue;
     }
     auto& dest = self->state.destinations[address];
-    dest.queue.push_back(queued{std::move(p), pending, deadline});
+    queued q{{}, std::move(p.targets), owner{pending, nullptr, nullptr}, deadline};
+    encode_publication_head(q.head, p);
+    if (q.targets.size() == 1 && q.targets[0].empty())
+      q.targets.clear();  // plain
+    dest.queue.push_back(std::move(q));
     flush(self, address);
   }
+}
+
+// The common case without routing's bookkeeping: only plain subscribers, on nodes of other
+// processes, none of them down. An asynchronous publication to one such node needs no
+// pending_publish at all. False: nothing done, route it in full.
+bool publish_plain(broker_self* self, publish_order& order) {
+  const auto& r = route_of(self, order.pub.topic, order.subscribers);
+  if (!r.plain_remote)
+    return false;
+  for (auto& n : r.nodes)
+    if (is_down(self, n.address))
+      return false;
+  owner who;
+  if (r.nodes.size() == 1 && !order.done) {
+    who.sink = std::move(order.report);
+    who.topic = r.topic;
+  } else {
+    who.pending = std::make_shared<pending_publish>();
+    who.pending->waiting_for = r.nodes.size();
+    if (order.done) {
+      who.pending->done = std::move(order.done);
+    } else {
+      who.pending->sink = std::move(order.report);
+      who.pending->topic = *r.topic;
+    }
+  }
+  const auto deadline = steady::now() + order.timeout;
+  // Encoded once (by the publisher's thread, as a rule), whatever the number of nodes.
+  std::string head = std::move(order.head);
+  if (head.empty())
+    encode_publication_head(head, order.pub);
+  for (std::size_t i = 0; i < r.nodes.size(); ++i) {
+    // r stays valid: nothing below changes the routes
+    const auto& address = r.nodes[i].address;
+    auto& dest = self->state.destinations[address];
+    if (i + 1 == r.nodes.size())
+      dest.queue.push_back(queued{std::move(head), {}, std::move(who), deadline});
+    else
+      dest.queue.push_back(queued{head, {}, who, deadline});
+    flush(self, address);
+  }
+  return true;
 }
 
 // ---- receiver side
@@ -406,8 +508,8 @@ void publish(broker_self* self, publish_order& order, std::shared_ptr<pending_pu
 // Who on this node gets `pub`: every plain subscriber when "" is a target, and one member
 // (round robin by fewest in flight) of each targeted group.
 // `missing` names a target nobody here serves (any more): the publisher must hear of it.
-std::vector<local_subscription*> recipients(broker_self* self, const publication& pub, std::string& missing) {
-  std::vector<local_subscription*> out;
+void recipients(broker_self* self, const publication& pub, std::string& missing, std::vector<local_subscription*>& out) {
+  out.clear();
   auto it = self->state.subscriptions.find(pub.topic);
   for (auto& target : pub.targets) {
     local_subscription* best = nullptr;  // for a group: the member with the fewest in flight
@@ -428,7 +530,6 @@ std::vector<local_subscription*> recipients(broker_self* self, const publication
       missing = target.empty() ? "no subscriber of " + pub.topic + " here"
                                : "no member of queue group " + target + " of " + pub.topic + " here";
   }
-  return out;
 }
 
 void finish_if_done(broker_self* self, uint64_t batch_id) {
@@ -452,12 +553,13 @@ void send_outboxes(broker_self* self, std::vector<local_subscription*>& filled) 
 void drain_inbox(broker_self* self) {
   auto& st = self->state;
   std::vector<local_subscription*> filled;
+  std::vector<local_subscription*> who;
   while (!st.inbox.empty()) {
     auto& batch = st.inbox.front();
     while (!batch.handed_out()) {
       auto& pub = batch.items[batch.next];
       std::string missing;
-      auto who = recipients(self, pub, missing);
+      recipients(self, pub, missing, who);
       if (!missing.empty())
         batch.refuse(batch.next, 404, missing);
       bool blocked = false;
@@ -468,7 +570,8 @@ void drain_inbox(broker_self* self) {
         send_outboxes(self, filled);
         return;  // resumed when a subscriber reports progress
       }
-      for (auto* s : who) {
+      for (std::size_t k = 0; k < who.size(); ++k) {
+        auto* s = who[k];
         if (s->in_flight >= s->spec.window) {
           s->counters->dropped.fetch_add(1, std::memory_order_relaxed);
           batch.refuse(batch.next, code_full,
@@ -485,9 +588,17 @@ void drain_inbox(broker_self* self) {
         bool wants_ack = s->spec.ack;
         if (wants_ack)
           ++batch.acks_outstanding;
-        if (s->outbox.empty())
+        if (s->outbox.empty()) {
           filled.push_back(s);
-        s->outbox.push_back(delivery{wants_ack ? batch.id : uint64_t{0}, static_cast<uint32_t>(batch.next), pub});
+          s->outbox.reserve(batch.items.size() - batch.next);  // grown once, not by doubling
+        }
+        // The last recipient takes the publication itself (the batch keeps only its slot).
+        const auto batch_id = wants_ack ? batch.id : uint64_t{0};
+        const auto index = static_cast<uint32_t>(batch.next);
+        if (k + 1 == who.size())
+          s->outbox.push_back(delivery{batch_id, index, std::move(pub)});
+        else
+          s->outbox.push_back(delivery{batch_id, index, pub});
       }
       ++batch.next;
     }
@@ -551,8 +662,11 @@ caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config c
       {
         std::lock_guard<std::mutex> guard{publisher->mutex};
         taken.swap(publisher->queued);
+        publisher->queued.swap(publisher->spare);
       }
       for (auto& order : taken) {
+        if (publish_plain(self, order))
+          continue;
         auto pending = std::make_shared<pending_publish>();
         if (order.done) {
           pending->done = std::move(order.done);
@@ -562,8 +676,20 @@ caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config c
         }
         publish(self, order, std::move(pending));
       }
+      taken.clear();
+      std::lock_guard<std::mutex> guard{publisher->mutex};
+      if (publisher->spare.capacity() < taken.capacity())
+        publisher->spare.swap(taken);
     },
     [self](publish_atom, std::vector<publication>& items) -> caf::result<publish_ack> {
+      auto rp = self->make_response_promise();
+      receive_batch(self, std::move(items), rp);
+      return rp;
+    },
+    [self](publish_atom, std::string& batch) -> caf::result<publish_ack> {
+      std::vector<publication> items;
+      if (auto why = decode_publication_batch(batch, items); !why.empty())
+        return publish_ack{400, "malformed publication batch: " + why, {}};
       auto rp = self->make_response_promise();
       receive_batch(self, std::move(items), rp);
       return rp;

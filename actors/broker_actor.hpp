@@ -9,7 +9,7 @@
 // every destination accepted (or says which did not). A node that goes down fails what was
 // in flight to it and is skipped from then on (until it is seen alive again).
 //
-// Receiver side: `(publish_atom, std::vector<publication>)` (delegated by a node actor) hands
+// Receiver side: a batch of publications (delegated by a node actor) hands
 // each publication to the local subscriptions it targets, in arrival order. Each subscription
 // has an in-flight window: when it is full the batch waits (the publisher waits for its ack),
 // or, for subscriptions that asked for it, the publication is refused with 429.
@@ -52,6 +52,9 @@ struct broker_config {
 /// What a publisher asks of its broker.
 struct publish_order {
   publication pub;                 // targets are filled in by the broker
+  // Or, set by the publisher's own thread (actor_backend): everything but the topic already
+  // encoded (actors/publication_batch.hpp), so the broker's one thread only copies bytes.
+  std::string head;
   subscriber_list subscribers;     // versions advertising subscribers of pub.topic
   std::chrono::nanoseconds timeout{std::chrono::seconds{5}};
   // Queued through an async_publisher: `done` set = acknowledged (called with the outcome, on
@@ -69,6 +72,9 @@ broker::status to_broker_status(int32_t code, const std::string& detail);
 struct async_publisher {
   std::mutex mutex;
   std::vector<publish_order> queued;
+  // What the broker took last time, emptied: handed back as the next `queued`, so the queue
+  // keeps its capacity instead of growing from nothing after every wake-up.
+  std::vector<publish_order> spare;
 
   /// Appends `order`; true if the broker must be woken (the queue was empty).
   bool push(publish_order&& order) {
@@ -79,8 +85,8 @@ struct async_publisher {
 };
 
 /// Runs one publication for a subscription, on the subscription's own thread: 0 or an error
-/// code with a detail.
-using subscription_handler = std::function<publish_ack(const publication&)>;
+/// code with a detail. The publication is the handler's to take apart (moved, not copied).
+using subscription_handler = std::function<publish_ack(publication&)>;
 
 /// A local subscription. Exactly one of `handler` (run in order on a thread of its own) and
 /// `actor` (receives each `publication` as a message; no window: it must keep up) is set.
@@ -126,7 +132,9 @@ void advertise_subscription(registry::metadata& node_meta, const subscription_sp
 /// Messages:
 /// - `(publish_atom, publish_order)` -> `publish_ack`
 /// - `(publish_atom, std::shared_ptr<async_publisher>)`: takes what it queued (no answer)
-/// - `(publish_atom, std::vector<publication>)` -> `publish_ack` (from remote brokers)
+/// - `(publish_atom, std::string batch)` -> `publish_ack` (from remote brokers: a batch encoded
+///   as actors/publication_batch.hpp says; one that does not parse is refused whole with 400)
+/// - `(publish_atom, std::vector<publication>)` -> `publish_ack` (from this process's own broker)
 /// - `(subscribe_sub_atom, subscription_spec)` -> `uint64_t` id; `(unsubscribe_sub_atom, uint64_t)`
 /// - `(local_node_atom, std::string node_id)`: publications for this node stay in process.
 caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg = {});

@@ -75,6 +75,11 @@ caf::behavior node_actor(node_self* self, caf::actor broker) {
         return caf::make_message(publish_ack{503, "this node has no broker", {}});
       return self->delegate(self->state.broker, publish_atom::value, std::move(items));
     },
+    [self](publish_atom, std::string& batch) -> caf::result<caf::message> {  // publication_batch.hpp
+      if (!self->state.broker)
+        return caf::make_message(publish_ack{503, "this node has no broker", {}});
+      return self->delegate(self->state.broker, publish_atom::value, std::move(batch));
+    },
     [self](add_atom, const std::string& name, const caf::actor& service, std::shared_ptr<call_gate>& gate) {
       self->monitor(service);
       self->state.services[name] = served{service, std::move(gate)};

@@ -23,7 +23,7 @@ void async_report::settle(const std::string& topic, const status& st) {
 
 void backend::publish(const message& m, std::function<void(const status&)> done) { done(publish(m)); }
 
-status backend::publish_async(const message& m, const std::shared_ptr<async_report>& report) {
+status backend::publish_async(message&& m, const std::shared_ptr<async_report>& report) {
   auto st = publish_async(m);
   if (st) {
     report->in_flight.fetch_add(1);

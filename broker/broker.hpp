@@ -150,8 +150,8 @@ class backend {
   virtual void publish(const message& m, std::function<void(const status&)> done);
   /// Asynchronous: an error returned is a refusal at once (the caller counts it); otherwise the
   /// publication is counted in report.in_flight and settled there exactly once. Default: settled
-  /// ok as soon as publish_async accepted it.
-  virtual status publish_async(const message& m, const std::shared_ptr<async_report>& report);
+  /// ok as soon as publish_async accepted it. `m` is the backend's to keep (no copy per publish).
+  virtual status publish_async(message&& m, const std::shared_ptr<async_report>& report);
   /// Node metadata a subscribing node advertises in the registry so that publishers find it
   /// (actor: `sub:<topic>`). Default: none (a server routes).
   virtual void advertise(metadata& node_meta, const std::string& topic, const subscribe_options& opts) const;

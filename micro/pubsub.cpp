@@ -57,7 +57,7 @@ error queue_full(const std::string& topic, std::size_t limit, const char* what) 
 broker::deliver_fn run_subscriber(raw_subscriber fn, bool ack, const std::string& service, const std::string& topic) {
   return [fn = std::move(fn), ack, service, endpoint = "Subscriber." + topic](broker::message&& m) -> broker::status {
     context ctx{service, endpoint, m.meta, context::clock::time_point::max()};
-    start_span(ctx.metadata());  // this delivery is the hop's span
+    enter_span(ctx.metadata());  // this delivery is the hop's span
     raw_message in{std::move(m.content_type), std::move(m.body), {}, std::move(m.meta)};
     auto st = fn(ctx, in);
     if (st)
@@ -96,6 +96,7 @@ result<std::shared_ptr<broker::backend>> publisher::backend() {
     if (!opened)
       return make_error(broker_error_id, opened.st.code == broker::errc::invalid_argument ? 400 : 503, opened.st.message);
     backend_ = opened.value;
+    opened_.store(backend_.get(), std::memory_order_release);
   }
   return backend_;
 }
@@ -105,7 +106,8 @@ broker::message publisher::to_message(const std::string& topic, const raw_messag
   for (auto& [k, v] : opts.metadata)
     m.meta[k] = v;
   // The publisher's trace goes on; the parent link is the receiving hop's to make.
-  m.meta.erase(parent_span_key);
+  if (!m.meta.empty())
+    m.meta.erase(parent_span_key);
   ensure_trace(m.meta);
   m.timeout = opts.timeout.count() > 0 ? opts.timeout : opts_.request_timeout;
   return m;
@@ -121,12 +123,16 @@ status publisher::publish(const std::string& topic, const raw_message& msg, cons
   if (topic.empty())
     return errors::bad_request("micro.client", "cannot publish to an empty topic");
   count_publication(topic);
-  auto b = backend();
-  if (!b)
-    return b.error();
+  auto* b = opened_.load(std::memory_order_acquire);
+  if (b == nullptr) {
+    auto r = backend();
+    if (!r)
+      return r.error();
+    b = r->get();
+  }
   auto m = to_message(topic, msg, opts);
   if (acknowledged(opts)) {
-    if (auto st = (*b)->publish(m); !st)
+    if (auto st = b->publish(m); !st)
       return to_error(st, topic);
     return {};
   }
@@ -136,7 +142,7 @@ status publisher::publish(const std::string& topic, const raw_message& msg, cons
     report_->failed.fetch_add(1, std::memory_order_relaxed);
     return queue_full(topic, opts_.publish_queue_limit, " asynchronous publications");
   }
-  if (auto st = (*b)->publish_async(m, report_); !st) {
+  if (auto st = b->publish_async(std::move(m), report_); !st) {
     report_->failed.fetch_add(1, std::memory_order_relaxed);
     return to_error(st, topic);
   }

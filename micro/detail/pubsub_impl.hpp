@@ -3,6 +3,7 @@
 // client and the service go through these two and never name a backend: which one, and what
 // it can honour, is broker/'s business (broker/factory.hpp).
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -48,6 +49,9 @@ class publisher {
   std::shared_ptr<broker::async_report> report_ = std::make_shared<broker::async_report>();
   std::mutex mutex_;
   std::shared_ptr<broker::backend> backend_;
+  // backend_ once opened (it never changes then): publishes read it without the mutex, which
+  // many publishing threads would otherwise queue on.
+  std::atomic<broker::backend*> opened_{nullptr};
 };
 
 /// Subscribes each of a server's subscriptions through `backend` (handlers run with a context
