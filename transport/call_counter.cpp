@@ -11,7 +11,17 @@ void call_counter::decrement(std::atomic<std::size_t>& n) {
   }
 }
 
+// Streams never refuse a frame here: their limit is the node's (actors/transport_streams), which
+// answers an open past it with a coded refusal.
+void call_counter::count_stream(const frame& f) {
+  if (f.kind == frame_kind::stream_open && (f.flags & stream_answer) == 0)
+    streams_.fetch_add(1);
+  else if ((f.kind == frame_kind::stream_open || f.kind == frame_kind::stream_end) && (f.flags & stream_released) != 0)
+    decrement(streams_);
+}
+
 status call_counter::on_send(const frame& f) {
+  count_stream(f);
   if (f.kind == frame_kind::request) {
     if (outbound_.fetch_add(1) >= max_) {
       decrement(outbound_);
@@ -24,6 +34,7 @@ status call_counter::on_send(const frame& f) {
 }
 
 status call_counter::on_receive(const frame& f) {
+  count_stream(f);
   if (f.kind == frame_kind::request) {
     if (inbound_.fetch_add(1) >= max_)
       return status::error(errc::too_many_calls, "peer sent more than " + std::to_string(max_)

@@ -21,13 +21,16 @@ class call_counter {
   // closes the connection); a response ends one outbound call.
   status on_receive(const frame& f);
 
-  std::size_t in_flight() const noexcept { return inbound_.load() + outbound_.load(); }
+  // Calls in flight both ways, and streams open (counted by their frames, see frame.hpp).
+  std::size_t in_flight() const noexcept { return inbound_.load() + outbound_.load() + streams_.load(); }
 
  private:
   static void decrement(std::atomic<std::size_t>& n);
   std::size_t max_;
   std::atomic<std::size_t> inbound_{0};   // requests received, not yet answered
   std::atomic<std::size_t> outbound_{0};  // requests sent, not yet answered
+  std::atomic<std::size_t> streams_{0};   // stream opens not yet released (either way)
+  void count_stream(const frame& f);
 };
 
 }  // namespace micro::transport

@@ -24,10 +24,11 @@ enum class frame_kind : uint8_t {
   goaway = 2,         // the sender closes: flags = errc, body = reason for people
   request = 3,        // a unary call; id = call id chosen by the caller
   response = 4,       // the answer to the request with the same id
-  stream_open = 5,    // reserved for streams over the transport (issue 14, later)
-  stream_data = 6,
-  stream_credit = 7,
-  stream_end = 8,
+  stream_open = 5,    // client -> server: open stream `id`; server -> client (flag stream_answer): the open's answer
+  stream_data = 6,    // a batch of stream messages (several per frame: batching is the throughput)
+  stream_credit = 7,  // n more messages may be sent; with flag stream_hello: the server's hello
+  stream_end = 8,     // one side's end (half-close, cancel, final status); with flag stream_gone:
+                      // the sender's endpoint stopped (its actor quit), body = why
   publication = 9,    // reserved for publications over the transport
   publish_ack = 10,
   ping = 11,          // "are you there?": answered at once with a pong of the same id (limits::ping_*)
@@ -38,6 +39,16 @@ inline constexpr uint8_t max_frame_kind = 12;
 // Hello flags: what the sender of a hello can do. A peer that did not say it answers pings is
 // never sent one (a node of an older version would close the connection on an unknown kind).
 inline constexpr uint16_t hello_answers_pings = 1;
+
+// Stream frame flags (actors/transport_streams.hpp says what each frame carries). Stream ids are
+// chosen by the client, unique among its streams and calls on a connection. The server sends
+// exactly one frame with stream_released per stream it was asked to open (a refused answer, or
+// its gone): the transports count streams by these (open: +1, released: -1), so a connection with
+// streams open is pinged and never idle-closed, as one with calls in flight.
+inline constexpr uint16_t stream_answer = 1;     // on stream_open: the server's answer to an open
+inline constexpr uint16_t stream_hello = 1;      // on stream_credit: the server's hello (its credit)
+inline constexpr uint16_t stream_gone = 1;       // on stream_end: the sender's endpoint stopped
+inline constexpr uint16_t stream_released = 2;   // on stream_open answers and stream_end: the last frame of the stream from the server
 
 const char* to_string(frame_kind kind) noexcept;
 

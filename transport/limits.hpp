@@ -14,6 +14,10 @@ struct limits {
   // Requests received and not yet answered (and requests sent and not yet answered) on one
   // connection. A peer past it is closed; a local caller past it gets errc::too_many_calls.
   std::size_t max_calls_in_flight = 1024;
+  // Streams open on one connection (actors/transport_streams). An open past it is refused with a
+  // 503 answer, and the connection stays. Each service's own limit (server_max_streams) comes
+  // first; this bounds what one peer holds across them all (each stream: two actors, ~2 KiB).
+  std::size_t max_streams = 65536;
   // From accept (or dial) to a valid hello. Connections that never handshake cost an fd each.
   std::chrono::milliseconds handshake_timeout{5000};
   // Longest time without a complete frame while a frame is half received or no call is in
