@@ -9,6 +9,7 @@
 #include "actors/basp_guard.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/transport_client.hpp"
+#include "actors/transport_streams.hpp"
 #include "actors/wire.hpp"
 #include "caf/all.hpp"
 #include "caf/io/all.hpp"
@@ -76,6 +77,7 @@ struct client_state {
   std::unordered_map<caf::actor_addr, std::string> address_of;
   std::unordered_map<uint64_t, outgoing> backing_off;       // waiting for their retry
   std::unique_ptr<transport_client> transports;                            // made on first use
+  std::shared_ptr<client_streams> streams;                                 // its streams' proxies
   transport::transport_options transport_options;                          // for it: limits, TLS
   std::unordered_map<uint64_t, std::pair<std::string, outgoing>> over_transport;  // by call id: node, call
   uint64_t next_id = 0;
@@ -303,6 +305,8 @@ void connect(client_self* self, const std::string& address) {
 void send_over_transport(client_self* self, const std::string& address, const node_route& route, outgoing out) {
   auto& st = self->state;
   if (!st.transports) {
+    auto max_frame = st.transport_options.limits.max_frame_size;
+    st.streams = std::make_shared<client_streams>(self->system(), max_frame);
     // Weak: the state owns the transport client, a strong handle in it would keep the actor alive.
     auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
     st.transports = std::make_unique<transport_client>(
@@ -310,13 +314,27 @@ void send_over_transport(client_self* self, const std::string& address, const no
           if (auto strong = me.lock())
             caf::anon_send(caf::actor_cast<caf::actor>(strong), transport_outcome_atom::value, id, std::move(o));
         },
-        st.transport_options);
+        st.transport_options, st.streams);
   }
   auto id = st.next_id++;
   auto timeout = std::chrono::nanoseconds{out.req.timeout_ns};
   self->delayed_send(self, timeout, transport_timeout_atom::value, id);
   auto& entry = st.over_transport.emplace(id, std::make_pair(address, std::move(out))).first->second;
-  st.transports->call(route.transport, route.address, id, entry.second.req);
+  auto& call = entry.second;
+  if (!call.stream_end) {
+    st.transports->call(route.transport, route.address, id, call.req);
+    return;
+  }
+  // A stream open: a proxy stands in for the server's end until the stream ends
+  // (actors/transport_streams.hpp); the answer comes back like a call's response.
+  st.streams->add(id, call.stream_end);
+  st.transports->open_stream(route.transport, route.address, id, call.req, call.stream_window, call.stream_timeout_ns);
+}
+
+// An open over a transport that did not succeed: its proxy goes (a retry opens with a new one).
+void forget_stream(client_self* self, uint64_t id, const outgoing& out, const std::string& why) {
+  if (out.stream_end && self->state.streams)
+    self->state.streams->forget(id, why);
 }
 
 void transport_outcome(client_self* self, uint64_t id, call_outcome& o) {
@@ -326,6 +344,8 @@ void transport_outcome(client_self* self, uint64_t id, call_outcome& o) {
     return;  // timed out already
   auto [address, out] = std::move(it->second);
   st.over_transport.erase(it);
+  if (o.what != call_outcome::kind::answered || o.rsp.code != 0)
+    forget_stream(self, id, out, o.what == call_outcome::kind::answered ? o.rsp.detail : o.why);
   switch (o.what) {
     case call_outcome::kind::answered:
       answered(self, std::move(out), address, std::move(o.rsp));
@@ -359,7 +379,7 @@ void dispatch(client_self* self, outgoing out) {
   ++out.attempt;
   out.attempt_started = steady::now();
   out.probe = picked->probe;
-  if (auto route = out.plan.routes.find(address); route != out.plan.routes.end() && !out.stream_end) {
+  if (auto route = out.plan.routes.find(address); route != out.plan.routes.end()) {
     send_over_transport(self, address, route->second, std::move(out));
     return;
   }
@@ -462,6 +482,7 @@ caf::behavior client_actor(client_self* self, std::shared_ptr<shared_selector> s
         return;  // answered in time
       auto [address, out] = std::move(it->second);
       self->state.over_transport.erase(it);
+      forget_stream(self, id, out, "the open timed out");
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds{out.req.timeout_ns});
       attempt_failed(self, std::move(out), address, attempt_failure::timeout,
                      make_error_response(408, client_error_id,

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "actors/stream_wire_body.hpp"
 #include "actors/wire_body.hpp"
 #include "transport/transport.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 
 struct node_link {
   transport::connection_ptr conn;                  // null while dialing
-  std::vector<std::pair<uint64_t, std::string>> queued;  // encoded requests waiting for the dial
+  std::vector<transport::frame> queued;            // requests and stream opens waiting for the dial
   std::set<uint64_t> outstanding;                  // sent, awaiting a response
 };
 
@@ -23,6 +24,7 @@ struct node_link {
 
 struct transport_client::state : std::enable_shared_from_this<transport_client::state> {
   outcome_handler on_outcome;
+  std::shared_ptr<stream_frames_sink> streams;  // null: this client opens no streams
   transport::transport_options options;  // of every transport made here
   std::mutex mutex;  // guards everything below
   std::map<std::string, std::shared_ptr<transport::transport>> transports;  // by name, made on first use
@@ -36,8 +38,9 @@ struct transport_client::state : std::enable_shared_from_this<transport_client::
   }
 
   // Sends on an established link, or reports why it cannot. Called without the lock.
-  void send(const std::string& key, const transport::connection_ptr& conn, uint64_t id, std::string body) {
-    auto st = conn->send(transport::frame{transport::frame_kind::request, 0, id, std::move(body)});
+  void send(const std::string& key, const transport::connection_ptr& conn, transport::frame f) {
+    auto id = f.id;
+    auto st = conn->send(std::move(f));
     if (st)
       return;
     {
@@ -48,8 +51,13 @@ struct transport_client::state : std::enable_shared_from_this<transport_client::
   }
 
   void on_frame(const std::string& key, const transport::connection_ptr& conn, transport::frame&& f) {
-    if (f.kind != transport::frame_kind::response)
+    bool answer = f.kind == transport::frame_kind::response
+                  || (f.kind == transport::frame_kind::stream_open && (f.flags & transport::stream_answer) != 0);
+    if (!answer) {
+      if (streams && f.kind >= transport::frame_kind::stream_open && f.kind <= transport::frame_kind::stream_end)
+        streams->on_frame(conn, std::move(f));
       return;  // nothing else is asked of a node yet
+    }
     {
       std::lock_guard lock{mutex};
       auto it = links.find(key);
@@ -66,6 +74,8 @@ struct transport_client::state : std::enable_shared_from_this<transport_client::
   }
 
   void on_close(const std::string& key, const transport::connection_ptr& conn, const transport::status& why) {
+    if (streams)
+      streams->on_close(conn, why);
     std::set<uint64_t> lost;
     {
       std::lock_guard lock{mutex};
@@ -90,30 +100,32 @@ struct transport_client::state : std::enable_shared_from_this<transport_client::
       if (auto s = weak.lock()) s->on_close(key, c, why);
     };
     auto dialed = t->dial(address, h);
-    std::vector<std::pair<uint64_t, std::string>> queued;
+    std::vector<transport::frame> queued;
     {
       std::lock_guard lock{mutex};
       auto& link = links[key];
       queued.swap(link.queued);
       if (dialed) {
         link.conn = dialed.value;
-        for (auto& q : queued) link.outstanding.insert(q.first);
+        for (auto& q : queued) link.outstanding.insert(q.id);
       } else {
         links.erase(key);
       }
     }
-    for (auto& [id, body] : queued) {
+    for (auto& f : queued) {
       if (dialed)
-        send(key, dialed.value, id, std::move(body));
+        send(key, dialed.value, std::move(f));
       else
-        fail(id, call_outcome::kind::not_delivered, dialed.st.message);
+        fail(f.id, call_outcome::kind::not_delivered, dialed.st.message);
     }
   }
 };
 
-transport_client::transport_client(outcome_handler on_outcome, transport::transport_options options)
+transport_client::transport_client(outcome_handler on_outcome, transport::transport_options options,
+                                   std::shared_ptr<stream_frames_sink> streams)
   : state_{std::make_shared<state>()} {
   state_->on_outcome = std::move(on_outcome);
+  state_->streams = std::move(streams);
   state_->options = std::move(options);
 }
 
@@ -127,14 +139,26 @@ bool transport_client::speaks(const std::string& transport) {
 
 void transport_client::call(const std::string& transport_name, const std::string& address, uint64_t id,
                             const request& req) {
+  std::string body;
+  encode_request(req, body);
+  submit(transport_name, address, id, transport::frame_kind::request, std::move(body));
+}
+
+void transport_client::open_stream(const std::string& transport_name, const std::string& address, uint64_t id,
+                                   const request& open, uint32_t window, int64_t stream_timeout_ns) {
+  std::string body;
+  encode_stream_open(open, window, stream_timeout_ns, body);
+  submit(transport_name, address, id, transport::frame_kind::stream_open, std::move(body));
+}
+
+void transport_client::submit(const std::string& transport_name, const std::string& address, uint64_t id,
+                              transport::frame_kind kind, std::string body) {
   if (!speaks(transport_name)) {
     state_->fail(id, call_outcome::kind::not_delivered,
                  "the node at " + address + " takes calls over transport \"" + transport_name
                    + "\", which this client cannot speak (it speaks caf, tcp, memory)");
     return;
   }
-  std::string body;
-  encode_request(req, body);
   auto key = transport_name + " " + address;
   transport::connection_ptr conn;
   std::shared_ptr<transport::transport> to_dial;
@@ -155,7 +179,7 @@ void transport_client::call(const std::string& transport_name, const std::string
       link.outstanding.insert(id);
     } else {
       bool dialing = !link.queued.empty();
-      link.queued.emplace_back(id, std::move(body));
+      link.queued.push_back(transport::frame{kind, 0, id, std::move(body)});
       if (!dialing) {
         auto& t = state_->transports[transport_name];
         if (!t) {
@@ -180,7 +204,7 @@ void transport_client::call(const std::string& transport_name, const std::string
     return;
   }
   if (conn) {
-    state_->send(key, conn, id, std::move(body));
+    state_->send(key, conn, transport::frame{kind, 0, id, std::move(body)});
     return;
   }
   if (to_dial)

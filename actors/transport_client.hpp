@@ -26,13 +26,25 @@ struct call_outcome {
   std::string why;  // for not_delivered and lost
 };
 
+/// Where the stream frames of a client's connections go (actors/transport_streams.hpp's
+/// client_streams): every stream kind but the open's answer, which is reported like a call's
+/// response. Called on the transport's I/O thread.
+class stream_frames_sink {
+ public:
+  virtual ~stream_frames_sink() = default;
+  virtual void on_frame(const transport::connection_ptr& conn, transport::frame&& f) = 0;
+  virtual void on_close(const transport::connection_ptr& conn, const transport::status& why) = 0;
+};
+
 class transport_client {
  public:
   using outcome_handler = std::function<void(uint64_t id, call_outcome)>;
 
   /// `on_outcome` runs once per call, on a transport or dialer thread: it must be quick.
   /// `options` (limits, TLS) apply to every connection this client dials.
-  explicit transport_client(outcome_handler on_outcome, transport::transport_options options = {});
+  /// `streams` (optional) gets the stream frames of every connection (see open_stream).
+  explicit transport_client(outcome_handler on_outcome, transport::transport_options options = {},
+                            std::shared_ptr<stream_frames_sink> streams = nullptr);
   ~transport_client();
   transport_client(const transport_client&) = delete;
   transport_client& operator=(const transport_client&) = delete;
@@ -42,10 +54,18 @@ class transport_client {
   /// not_delivered, with a reason that names it.
   void call(const std::string& transport, const std::string& address, uint64_t id, const request& req);
 
+  /// Opens stream `id` on the node's connection (a stream_open frame), multiplexed with calls. The
+  /// open's answer is its outcome, as a call's response is; the stream's other frames go to the
+  /// sink. `id` shares the id space of call().
+  void open_stream(const std::string& transport, const std::string& address, uint64_t id, const request& open,
+                   uint32_t window, int64_t stream_timeout_ns);
+
   /// The transports call() speaks.
   static bool speaks(const std::string& transport);
 
  private:
+  void submit(const std::string& transport, const std::string& address, uint64_t id, transport::frame_kind kind,
+              std::string body);
   struct state;
   std::shared_ptr<state> state_;
 };

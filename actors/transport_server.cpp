@@ -2,6 +2,7 @@
 
 #include "actors/metadata_limits.hpp"
 #include "actors/reply_sink.hpp"
+#include "actors/transport_streams.hpp"
 #include "actors/wire_body.hpp"
 #include "caf/all.hpp"
 
@@ -36,6 +37,39 @@ struct transport_server::impl {
   std::unique_ptr<transport::listener> listener;
   std::mutex mutex;  // guards `services` (add/stop on the caller's thread, frames on the I/O thread)
   std::map<std::string, std::shared_ptr<const served>> services;
+  transport::limits limits;
+  // Streams, per connection that opened one (actors/transport_streams.hpp).
+  std::mutex streams_mutex;
+  std::map<const transport::connection*, std::shared_ptr<server_streams>> streams;
+
+  void on_stream_frame(const transport::connection_ptr& conn, transport::frame&& f) {
+    std::shared_ptr<server_streams> table;
+    {
+      std::lock_guard lock{streams_mutex};
+      auto& t = streams[conn.get()];
+      if (!t)
+        t = std::make_shared<server_streams>(*sys, conn, limits.max_frame_size, limits.max_streams);
+      table = t;
+    }
+    table->on_frame(std::move(f), [this](const std::string& name) -> caf::actor {
+      std::lock_guard lock{mutex};
+      auto it = services.find(name);
+      return it == services.end() ? caf::actor{} : it->second->service;
+    });
+  }
+
+  void on_close(const transport::connection_ptr& conn, const transport::status& why) {
+    std::shared_ptr<server_streams> table;
+    {
+      std::lock_guard lock{streams_mutex};
+      if (auto it = streams.find(conn.get()); it != streams.end()) {
+        table = std::move(it->second);
+        streams.erase(it);
+      }
+    }
+    if (table)
+      table->on_close(why);
+  }
 
   void on_request(const transport::connection_ptr& conn, transport::frame&& f) {
     request req;
@@ -73,6 +107,7 @@ transport::result<std::unique_ptr<transport_server>> transport_server::start(caf
   auto d = std::make_shared<impl>();
   d->sys = &sys;
   d->transport = made.value;
+  d->limits = options.limits;
   std::weak_ptr<impl> weak = d;
   transport::connection_handlers h;
   h.on_frame = [weak](const transport::connection_ptr& conn, transport::frame&& f) {
@@ -82,9 +117,17 @@ transport::result<std::unique_ptr<transport_server>> transport_server::start(caf
       d->on_request(conn, std::move(f));
       return;
     }
+    if (f.kind >= transport::frame_kind::stream_open && f.kind <= transport::frame_kind::stream_end) {
+      d->on_stream_frame(conn, std::move(f));
+      return;
+    }
     conn->close(transport::status::error(transport::errc::bad_frame,
-                                         std::string{"a node takes requests only, not "} + transport::to_string(f.kind)
-                                           + " frames (yet)"));
+                                         std::string{"a node takes requests and streams only, not "}
+                                           + transport::to_string(f.kind) + " frames (yet)"));
+  };
+  h.on_close = [weak](const transport::connection_ptr& conn, const transport::status& why) {
+    if (auto d = weak.lock())
+      d->on_close(conn, why);
   };
   auto listening = d->transport->listen(address, h);
   if (!listening)
