@@ -148,6 +148,11 @@ int main(int argc, char** argv) {
     std::cerr << st.error().to_json() << std::endl;
     return 1;
   }
-  std::cout << "listening " << svc.address() << std::endl;
+  // The node's metadata follows the address as in a static registry entry (";transport=tcp;..."):
+  // the test's clients then open their streams over that transport, as a registry's would.
+  std::string meta;
+  for (auto& [k, v] : svc.node_metadata())
+    if (k.rfind("transport", 0) == 0 || k == "tls") meta += ";" + k + "=" + v;
+  std::cout << "listening " << svc.address() << meta << std::endl;
   return svc.run();
 }
