@@ -42,18 +42,23 @@ std::size_t run(micro::client& client, const micro::stream_options& opts, bool e
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string kind = argc == 5 ? argv[1] : "";
-  if (kind != "echo" && kind != "sink") {
-    std::cerr << "usage: bench-stream-client echo|sink PORT PAYLOAD_BYTES MESSAGES\n";
+  std::string kind = argc == 5 || argc == 6 ? argv[1] : "";
+  std::string transport = argc == 6 ? argv[5] : "caf";
+  if ((kind != "echo" && kind != "sink") || (transport != "caf" && transport != "tcp")) {
+    std::cerr << "usage: bench-stream-client echo|sink PORT PAYLOAD_BYTES MESSAGES [caf|tcp]\n"
+                 "  tcp: PORT is the server's tcp transport port (bench-echo-server with MICRO_TRANSPORT=tcp)\n";
     return 2;
   }
   bench::stream_run spec{"micro", kind, std::stoul(argv[3]), std::stoul(argv[4]), 0};
   auto copts = bench::options_from_environment();
+  std::string address = std::string{"127.0.0.1:"} + argv[2];
   copts.registry = "memory";
+  auto opts = micro::stream_options{}.with_content_type("application/octet-stream");
+  if (transport == "tcp")  // found with its metadata, as a registry would give it: the stream rides tcp
+    copts.with_registry("static", "bench=" + address + ";transport=tcp;transport_address=" + argv[2]);
+  else
+    opts.with_address(address);
   micro::client client{copts};
-  auto opts = micro::stream_options{}
-                .with_address(std::string{"127.0.0.1:"} + argv[2])
-                .with_content_type("application/octet-stream");
   std::string payload(spec.payload, 'x');
   run(client, opts, kind == "echo", payload, std::max<std::size_t>(spec.messages / 10, 1));  // warm-up
   auto t0 = std::chrono::steady_clock::now();

@@ -4,7 +4,9 @@
 # the unary ones: bench-echo-server micro also serves Bench.Stream. Sourced by scripts/bench.
 
 stream_peers=()
-[[ ! -x $BIN/bench-stream-client ]] || stream_peers+=(micro)
+# micro: over the caf transport (the "micro" server); micro_tcp: over the tcp transport, the
+# default, where streams ride micro's own connection (the "tcpt" server of the unary part).
+[[ ! -x $BIN/bench-stream-client ]] || stream_peers+=(micro micro_tcp)
 [[ -z $have_grpc ]] || stream_peers+=(grpc_sync grpc_cb)
 
 # stream_measure PEER KIND PAYLOAD (KIND: sink | echo)
@@ -12,6 +14,7 @@ stream_measure() {
   local peer=$1 kind=$2 p=$3 json
   case $peer in
     micro) json=$("$BIN/bench-stream-client" "$kind" "$port_micro" "$p" "$STREAM_MSGS") ;;
+    micro_tcp) json=$("$BIN/bench-stream-client" "$kind" "$port_tcpt" "$p" "$STREAM_MSGS" tcp) ;;
     grpc_sync) json=$("$BIN/bench-grpc-stream" sync "$kind" "$port_grpc_sync" "$p" "$STREAM_MSGS") ;;
     grpc_cb) json=$("$BIN/bench-grpc-stream" callback "$kind" "$port_grpc_cb" "$p" "$STREAM_MSGS") ;;
   esac
@@ -41,7 +44,9 @@ stream_rows() {
     for p in 64 4096; do
       figure="stream messages/s one way (client → server), $p B"
       [[ $kind == sink ]] || figure="stream messages/s echoed (client → server → client), $p B"
-      grpc_best_row "$figure" "$(med "stream.micro.$kind.$p")" rate rate \
+      grpc_best_row "$figure, caf transport" "$(med "stream.micro.$kind.$p")" rate rate \
+        "$(med "stream.grpc_sync.$kind.$p")" "$(med "stream.grpc_cb.$kind.$p")"
+      grpc_best_row "$figure, tcp transport" "$(med "stream.micro_tcp.$kind.$p")" rate rate \
         "$(med "stream.grpc_sync.$kind.$p")" "$(med "stream.grpc_cb.$kind.$p")"
     done
   done
