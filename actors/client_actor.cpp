@@ -87,6 +87,14 @@ struct client_state {
   // Metrics: each target's series, found once (a lookup in this actor's own map, no lock).
   std::unordered_map<std::string, metrics::call_series*> series;  // by service + '\0' + endpoint
   static inline const char* name = "micro.client";
+
+  // The transport client goes with this state, and its connections' closes may never be seen:
+  // the streams that ride them end now, or their endpoints would wait for peers that cannot
+  // answer (and the actor system for them, at shutdown).
+  ~client_state() {
+    if (streams)
+      streams->stop("the client stopped");
+  }
 };
 
 using client_self = caf::stateful_actor<client_state>;

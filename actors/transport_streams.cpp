@@ -415,6 +415,10 @@ void client_streams::forget(uint64_t id, const std::string& why) {
   caf::anon_send(s.proxy, gone_atom::value, why, true);
 }
 
+void client_streams::stop(const std::string& why) {
+  close_all(nullptr, transport::status::error(transport::errc::closed, why));
+}
+
 void client_streams::on_frame(const transport::connection_ptr& conn, frame&& f) {
   slot s;
   bool attach = false, unknown = false;

@@ -108,6 +108,8 @@ class client_streams : public stream_table, public stream_frames_sink {
   void add(uint64_t id, caf::actor endpoint);
   /// The open failed (refused, lost, timed out): its proxy goes.
   void forget(uint64_t id, const std::string& why);
+  /// The client stops: every stream ends on this side now (its connections may close unseen).
+  void stop(const std::string& why);
 
   void on_frame(const transport::connection_ptr& conn, transport::frame&& f) override;
   void on_close(const transport::connection_ptr& conn, const transport::status& why) override;
