@@ -53,6 +53,10 @@ namespace {
 
 using gate_state = call_gate::state;
 
+response shutting_down(const gate_state& st) {
+  return make_error_response(503, server_error_id, "service " + st.cfg.service + " is shutting down");
+}
+
 response run_handler(const gate_call& call) {
   try {
     return call.handler->run(call.req, call.deadline);
@@ -162,7 +166,7 @@ void call_gate::accept(request req, reply_sink reply) {
     draining = st.draining;
   }
   if (draining) {
-    st.refuse(call, series, make_error_response(503, server_error_id, "service " + st.cfg.service + " is shutting down"));
+    st.refuse(call, series, shutting_down(st));
     return;
   }
   if (!call.handler) {
@@ -185,7 +189,7 @@ void call_gate::accept(request req, reply_sink reply) {
   std::unique_lock lock{st.mutex};
   if (st.draining) {  // began since the check above: the drain must not wait for this call
     lock.unlock();
-    st.answer(call, make_error_response(503, server_error_id, "service " + st.cfg.service + " is shutting down"));
+    st.answer(call, shutting_down(st));
     return;
   }
   if (st.running < st.cfg.max_concurrency) {
