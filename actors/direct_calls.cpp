@@ -34,6 +34,7 @@ struct pending_call {
   std::string address;
   steady::time_point attempt_started;
   bool probe = false;               // it is its node's half-open probe
+  bool over_caf = false;            // sent by the caf carrier
   timer_thread::handle timeout{};   // written under the state's mutex
   metrics::call_series* calls = nullptr;  // null when metrics are off
 };
@@ -50,6 +51,8 @@ bool counts_against_node(attempt_failure kind, const response& err) {
 struct direct_calls::state {
   std::shared_ptr<shared_selector> selector;
   std::unique_ptr<transport_client> transports;  // set once, right after construction
+  std::unique_ptr<call_carrier> over_caf;        // likewise, when the path takes calls over CAF
+  bool tls_enabled = false;                      // whether this process dials TLS
   timer_thread timers;  // attempt timeouts and retry back-offs; callbacks use `this` (see ~direct_calls)
   std::mutex mutex;     // guards everything below
   std::unordered_map<uint64_t, call_ptr> attempts;     // sent, awaiting their outcome, by attempt id
@@ -111,13 +114,20 @@ struct direct_calls::state {
     ++c->attempt;
     c->attempt_started = now;
     auto route = c->plan.routes.find(c->address);
-    if (route == c->plan.routes.end()) {  // takes() said every candidate has one
+    c->over_caf = route == c->plan.routes.end();
+    if (c->over_caf && !over_caf) {  // takes() said every candidate has a route
       selector->finished(c->address, c->probe);
       settle(*c, make_error_response(500, client_error_id, "no transport route to " + c->address));
       return;
     }
-    const std::string transport_name = route->second.transport;
-    const std::string where = route->second.address;
+    if (c->over_caf && c->plan.tls_nodes.count(c->address) != 0 && !tls_enabled) {
+      // The node says it serves over TLS: tell the caller why, rather than a handshake timing out.
+      attempt_failed(std::move(c), attempt_failure::not_delivered,
+                     make_error_response(503, client_error_id,
+                                         "the node at " + c->address + " serves over TLS and TLS is off here: "
+                                         "set MICRO_TLS_CA (and MICRO_TLS_CERT/KEY for mutual TLS)"));
+      return;
+    }
     const auto timeout = std::chrono::nanoseconds{c->req.timeout_ns};
     uint64_t id = 0;
     {
@@ -136,7 +146,10 @@ struct direct_calls::state {
     // the send (which encodes the request before anything can answer it), then only by its new
     // owner. The timeout is armed afterwards, and only if the outcome has not come first, so a
     // fast answer leaves no entry behind in the timer.
-    transports->call(transport_name, where, id, c->req);
+    if (c->over_caf)
+      over_caf->call(c->address, id, c->req);
+    else
+      transports->call(route->second.transport, route->second.address, id, c->req);
     std::lock_guard lock{mutex};
     if (auto it = attempts.find(id); it != attempts.end())
       it->second->timeout = timers.add(now + timeout, [this, id, timeout] { timed_out(id, timeout); });
@@ -185,6 +198,8 @@ struct direct_calls::state {
     auto c = take(id);
     if (!c)
       return;
+    if (c->over_caf)
+      over_caf->forget(id);  // not sent yet if its node's connection is still being made
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
     auto why = "call to " + c->address + " timed out after " + std::to_string(ms) + " ms";
     attempt_failed(std::move(c), attempt_failure::timeout, make_error_response(408, client_error_id, why));
@@ -280,24 +295,27 @@ struct direct_calls::state {
   }
 };
 
-direct_calls::direct_calls(std::shared_ptr<shared_selector> selector, transport::transport_options options)
+direct_calls::direct_calls(std::shared_ptr<shared_selector> selector, transport::transport_options options,
+                           carrier_factory over_caf)
   : state_{std::make_shared<state>()} {
   state_->selector = std::move(selector);
+  state_->tls_enabled = options.tls.enabled();
   std::weak_ptr<state> weak = state_;
-  state_->transports = std::make_unique<transport_client>(
-    [weak](uint64_t id, call_outcome o) {
-      if (auto s = weak.lock())
-        s->on_outcome(id, std::move(o));
-    },
-    std::move(options));
+  auto on_outcome = [weak](uint64_t id, call_outcome o) {
+    if (auto s = weak.lock())
+      s->on_outcome(id, std::move(o));
+  };
+  state_->transports = std::make_unique<transport_client>(on_outcome, std::move(options));
+  if (over_caf)
+    state_->over_caf = over_caf(on_outcome);
 }
 
 direct_calls::~direct_calls() { state_->shut_down(); }
 
-bool direct_calls::takes(const call_plan& plan) {
+bool direct_calls::takes(const call_plan& plan) const {
   if (plan.candidates.empty())
     return false;
-  return std::all_of(plan.candidates.begin(), plan.candidates.end(),
+  return state_->over_caf || std::all_of(plan.candidates.begin(), plan.candidates.end(),
                      [&](const std::string& a) { return plan.routes.count(a) > 0; });
 }
 

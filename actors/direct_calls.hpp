@@ -1,10 +1,11 @@
 #pragma once
-// The client's direct path for unary calls whose every candidate node takes them over a byte
-// transport (tcp, memory): no client actor on the way. The attempt is picked (shared selector)
-// and queued on the connection from the caller's thread; the transport's I/O thread decodes the
-// reply, marks the node and completes the call itself (the caller's `done`). Per call, on the
-// client: caller -> I/O thread -> caller, where the client actor's path was caller -> client
-// actor -> I/O thread -> client actor -> caller.
+// The client's direct path for unary calls: no client actor on the way. The attempt is picked
+// (shared selector) and sent from the caller's thread: queued on the node's connection when the
+// node takes calls over a byte transport (tcp, memory), or sent to its node actor over CAF by
+// the caf carrier (actors/caf_carrier.hpp). The thread that gets the reply (the transport's I/O
+// thread, CAF's middleman) marks the node and completes the call itself (the caller's `done`).
+// Per call, on the client: caller -> I/O thread -> caller, where the client actor's path was
+// caller -> client actor -> I/O thread -> client actor -> caller.
 //
 // Everything the client actor does for such a call happens here too, the same way: deadline
 // across attempts and per-attempt timeout, retries with jittered exponential back-off (the plan's
@@ -15,6 +16,7 @@
 #include <functional>
 #include <memory>
 
+#include "actors/call_carrier.hpp"
 #include "actors/call_plan.hpp"
 #include "actors/shared_selector.hpp"
 #include "actors/wire.hpp"
@@ -28,14 +30,18 @@ class direct_calls {
   /// timer thread, a dialer): it must be quick and must not block.
   using completion = std::function<void(response)>;
 
-  direct_calls(std::shared_ptr<shared_selector> selector, transport::transport_options options);
+  /// `over_caf` makes the carrier for nodes that take calls over CAF; without it this path takes
+  /// only plans whose every candidate is routed over a byte transport.
+  direct_calls(std::shared_ptr<shared_selector> selector, transport::transport_options options,
+               carrier_factory over_caf = {});
   /// Ends every call still under way with 503 (the client is going away) before it returns.
   ~direct_calls();
   direct_calls(const direct_calls&) = delete;
   direct_calls& operator=(const direct_calls&) = delete;
 
-  /// Whether this path carries `plan`: every candidate is routed over a byte transport.
-  static bool takes(const call_plan& plan);
+  /// Whether this path carries `plan`: it has candidates, and each is routed over a byte
+  /// transport or this path has a caf carrier.
+  bool takes(const call_plan& plan) const;
 
   /// Starts a call (plan.candidates resolved, req.timeout_ns the whole call's). Failures become
   /// error responses, as the client actor's: 503, 408, or the node's own error.

@@ -5,6 +5,7 @@
 
 #include "actors/actor_backend.hpp"
 #include "actors/broker_actor.hpp"
+#include "actors/caf_carrier.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/direct_calls.hpp"
 #include "actors/wire.hpp"
@@ -88,9 +89,14 @@ caf::actor runtime::client_actor() {
 }
 
 std::shared_ptr<direct_calls> runtime::direct() {
+  auto client = client_actor();  // the caf carrier asks it for node actors (it owns the connections)
   std::lock_guard<std::mutex> guard{impl_->client_mutex};
-  if (!impl_->direct)
-    impl_->direct = std::make_shared<direct_calls>(impl_->selector, config_.byte_transports);
+  if (!impl_->direct) {
+    auto& sys = *impl_->system;
+    impl_->direct = std::make_shared<direct_calls>(
+      impl_->selector, config_.byte_transports,
+      [&sys, client](outcome_handler on_outcome) { return make_caf_carrier(sys, client, std::move(on_outcome)); });
+  }
   return impl_->direct;
 }
 

@@ -10,21 +10,11 @@
 #include <memory>
 #include <string>
 
+#include "actors/call_carrier.hpp"
 #include "actors/wire.hpp"
 #include "transport/transport.hpp"
 
 namespace micro::actors {
-
-struct call_outcome {
-  enum class kind : uint8_t {
-    answered,       // `rsp` is the node's response
-    not_delivered,  // the request never left (dial failed, unknown transport, limit reached)
-    lost,           // sent, and the connection closed before the answer
-  };
-  kind what = kind::answered;
-  response rsp;
-  std::string why;  // for not_delivered and lost
-};
 
 /// Where the stream frames of a client's connections go (actors/transport_streams.hpp's
 /// client_streams): every stream kind but the open's answer, which is reported like a call's
@@ -38,8 +28,6 @@ class stream_frames_sink {
 
 class transport_client {
  public:
-  using outcome_handler = std::function<void(uint64_t id, call_outcome)>;
-
   /// `on_outcome` runs once per call, on a transport or dialer thread: it must be quick.
   /// `options` (limits, TLS) apply to every connection this client dials.
   /// `streams` (optional) gets the stream frames of every connection (see open_stream).

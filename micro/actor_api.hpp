@@ -82,8 +82,8 @@ void send_call(caf::event_based_actor* self, const call_targets& to, prepared_ca
       errors::internal_server_error("micro.client", "client actor failed: " + self->system().render(err))});
   };
   auto on_response = [on_result](actors::response& rsp) mutable { on_result(to_raw_result(std::move(rsp))); };
-  if (actors::direct_calls::takes(call.plan)) {
-    if (auto direct = to.direct.lock()) {
+  if (auto direct = to.direct.lock()) {
+    if (direct->takes(call.plan)) {
       auto request_id = self->new_request_id(caf::message_priority::normal);
       self->add_multiplexed_response_handler(request_id.response_id(),
                                              caf::behavior{std::move(on_response), std::move(on_error)});

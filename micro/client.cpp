@@ -356,8 +356,8 @@ result<raw_message> client::unwrapped_call(const context& parent, const std::str
   if (call->plan.candidates.empty())
     if (auto st = detail::resolve_into(*call, service, endpoint, impl_->lookup(service), opts); !st)
       return st.error();
-  if (actors::direct_calls::takes(call->plan))
-    return detail::call_direct(*impl_->rt->direct(), std::move(*call));
+  if (auto direct = impl_->rt->direct(); direct->takes(call->plan))
+    return detail::call_direct(*direct, std::move(*call));
   auto& sys = impl_->rt->system();
   caf::scoped_actor self{sys};
   result<raw_message> out = errors::internal_server_error(client_error_id, "no reply");

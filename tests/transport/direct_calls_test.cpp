@@ -17,8 +17,10 @@
 namespace {
 
 using namespace std::chrono_literals;
+using micro::actors::call_carrier;
 using micro::actors::call_plan;
 using micro::actors::direct_calls;
+using micro::actors::outcome_handler;
 using micro::actors::request;
 using micro::actors::response;
 using micro::actors::shared_selector;
@@ -149,12 +151,48 @@ TEST_CASE("direct path: a call is answered from the transport's thread", "[direc
   CHECK(out.count() == 1);
 }
 
-TEST_CASE("direct path: a plan it takes has a byte-transport route for every candidate", "[direct]") {
+TEST_CASE("direct path: without a caf carrier, a plan it takes has a byte-transport route for every candidate",
+          "[direct]") {
+  direct_calls direct{std::make_shared<shared_selector>(), {}};
   auto p = plan_for({"x", "y"});
-  CHECK(direct_calls::takes(p));
+  CHECK(direct.takes(p));
   p.candidates.push_back("127.0.0.1:1");  // a CAF node
-  CHECK_FALSE(direct_calls::takes(p));
-  CHECK_FALSE(direct_calls::takes(call_plan{}));
+  CHECK_FALSE(direct.takes(p));
+  CHECK_FALSE(direct.takes(call_plan{}));
+}
+
+// Stands in for the caf carrier: records what it is given, answers nothing by itself.
+struct recording_carrier : call_carrier {
+  std::vector<std::pair<std::string, uint64_t>>* sent;
+  std::vector<uint64_t>* forgotten;
+  void call(const std::string& address, uint64_t id, const request&) override { sent->emplace_back(address, id); }
+  void forget(uint64_t id) override { forgotten->push_back(id); }
+};
+
+TEST_CASE("direct path: with a caf carrier it takes every plan with candidates, and unrouted ones go to the carrier",
+          "[direct]") {
+  std::vector<std::pair<std::string, uint64_t>> sent;
+  std::vector<uint64_t> forgotten;
+  direct_calls direct{std::make_shared<shared_selector>(), {}, [&](outcome_handler) {
+                        auto c = std::make_unique<recording_carrier>();
+                        c->sent = &sent;
+                        c->forgotten = &forgotten;
+                        return c;
+                      }};
+  call_plan p;
+  p.candidates = {"127.0.0.1:1"};
+  CHECK(direct.takes(p));
+  CHECK_FALSE(direct.takes(call_plan{}));
+  // The carrier never answers: the attempt's timeout ends the call with 408 and tells the
+  // carrier to forget the attempt (it might still be waiting for its node's connection).
+  outcomes out;
+  direct.call(p, make_request(50ms), out.sink());
+  auto rsp = out.wait_one();
+  CHECK(rsp.code == 408);
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].first == "127.0.0.1:1");
+  REQUIRE(forgotten.size() == 1);
+  CHECK(forgotten[0] == sent[0].second);
 }
 
 TEST_CASE("direct path: nothing delivered moves to the next node without a retry", "[direct]") {
