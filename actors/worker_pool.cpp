@@ -1,5 +1,7 @@
 #include "actors/worker_pool.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -16,6 +18,8 @@ struct worker_pool::shared {
   std::deque<std::function<void()>> jobs;
   std::vector<std::thread> threads;
   std::size_t idle = 0;
+  std::size_t spinning = 0;            // threads looking for a next job before they sleep
+  std::atomic<std::size_t> queued{0};  // jobs.size(), readable without the mutex
   std::size_t live = 0;
   bool stopping = false;
 };
@@ -27,19 +31,44 @@ namespace {
 // itself to exit.
 thread_local const worker_pool::shared* running_pool = nullptr;
 
+// How long a thread that finished a job looks for the next one before it sleeps. Under load the
+// next call usually comes within this, and taking it costs no wake-up (a futex wake and a
+// context switch, most of a pooled call's hand-off: docs/benchmarks.md); when idle, it costs at
+// most this much CPU once per job, giving the core away (yield) to anyone who wants it.
+constexpr auto spin_before_sleep = std::chrono::microseconds{20};
+
+// Waits for `queued` to leave 0 for at most spin_before_sleep; the caller holds no lock.
+void look_for_work(const worker_pool::shared& st) {
+  auto until = std::chrono::steady_clock::now() + spin_before_sleep;
+  while (st.queued.load(std::memory_order_relaxed) == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::yield();
+}
+
 void work(const std::shared_ptr<worker_pool::shared>& st) {
   running_pool = st.get();
   std::unique_lock<std::mutex> guard{st->mutex};
+  bool spun = false;  // once per job: then sleep until woken
   for (;;) {
     while (st->jobs.empty() && !st->stopping) {
+      if (!spun) {
+        spun = true;
+        ++st->spinning;
+        guard.unlock();
+        look_for_work(*st);
+        guard.lock();
+        --st->spinning;
+        continue;
+      }
       ++st->idle;
       st->wakeup.wait(guard);
       --st->idle;
     }
     if (st->jobs.empty())
       break;  // stopping and nothing left
+    spun = false;
     auto job = std::move(st->jobs.front());
     st->jobs.pop_front();
+    st->queued.store(st->jobs.size(), std::memory_order_relaxed);
     guard.unlock();
     job();
     guard.lock();
@@ -73,7 +102,12 @@ worker_pool::~worker_pool() {
 void worker_pool::submit(std::function<void()> job) {
   std::unique_lock<std::mutex> guard{state_->mutex};
   state_->jobs.push_back(std::move(job));
-  if (state_->idle >= state_->jobs.size() || state_->threads.size() >= state_->max_threads) {
+  state_->queued.store(state_->jobs.size(), std::memory_order_relaxed);
+  // A thread looking for work takes it without being woken: it sees `queued` and then, under
+  // the mutex, the job (or, if it gave up first, it sleeps only after seeing the queue empty).
+  if (state_->spinning >= state_->jobs.size())
+    return;
+  if (state_->idle + state_->spinning >= state_->jobs.size() || state_->threads.size() >= state_->max_threads) {
     guard.unlock();
     state_->wakeup.notify_one();
     return;
