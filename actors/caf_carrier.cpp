@@ -241,11 +241,13 @@ class caf_carrier final : public call_carrier {
     companion()->on_enqueue([core = core_](caf::mailbox_element_ptr x) { core->on_message(*x); });
   }
 
-  ~caf_carrier() override {
-    core_->closed = true;  // nothing is reported after this returns
+  ~caf_carrier() override { close(); }
+
+  void close() override {
+    if (core_->closed.exchange(true))
+      return;  // nothing is reported after this
     // Ending the companion takes its lock, which the thread running its callback holds: from
-    // inside the callback (the direct path went away while finishing a call) it stays; it is
-    // hidden, holds no thread, and its callback reports nothing any more.
+    // inside the callback it stays (hidden, it holds no thread, and reports nothing any more).
     if (carrier_core::handling == core_.get())
       return;
     companion()->on_enqueue({});

@@ -37,6 +37,10 @@ class call_carrier {
   /// The attempt ended otherwise (its timeout): report nothing more for it, and do not send it if
   /// it still waits for a connection.
   virtual void forget(uint64_t id) = 0;
+  /// Ends the carrier while what it runs on still exists (the actor system): nothing is reported
+  /// after it returns. Called by the direct path's owner's thread; the carrier itself may be
+  /// destroyed later, on any thread (the last holder of the direct path's state).
+  virtual void close() {}
 };
 
 using carrier_factory = std::function<std::unique_ptr<call_carrier>(outcome_handler)>;

@@ -310,7 +310,14 @@ direct_calls::direct_calls(std::shared_ptr<shared_selector> selector, transport:
     state_->over_caf = over_caf(on_outcome);
 }
 
-direct_calls::~direct_calls() { state_->shut_down(); }
+direct_calls::~direct_calls() {
+  state_->shut_down();
+  // The state may outlive this (a transport's I/O thread finishing an outcome holds it a moment
+  // longer, and then destroys it): the caf carrier is ended here, while the actor system it
+  // runs on certainly still exists.
+  if (state_->over_caf)
+    state_->over_caf->close();
+}
 
 bool direct_calls::takes(const call_plan& plan) const {
   if (plan.candidates.empty())

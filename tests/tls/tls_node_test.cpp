@@ -94,10 +94,12 @@ cli_result finished(process& p) {
   auto st = p.wait(20s);
   REQUIRE(st);
   r.status = *st;
+  // The process has exited, but its last lines may still be on their way from the pipe: read
+  // until each stream's end (read_line returns at once then), not just what has arrived.
   std::optional<std::string> line;
-  while ((line = p.read_line(stream::out, 0ms)))
+  while ((line = p.read_line(stream::out, 5s)))
     r.out += *line + "\n";
-  while ((line = p.read_line(stream::err, 0ms)))
+  while ((line = p.read_line(stream::err, 5s)))
     r.err += *line + "\n";
   return r;
 }
@@ -148,14 +150,14 @@ TEST_CASE("streams and publications ride TLS too, whichever transport takes the 
   auto node = start_tls_node("tls-events", tls_env(pki.node_cert(), pki.node_key(), pki.ca()), transport);
 
   auto ok = stream_and_publish(node, tls_env("", "", pki.ca()));
-  INFO("stdout: " << ok.out << "stderr: " << ok.err);
+  INFO("stdout: " << ok.out << "stderr: " << ok.err << " exit: " << ok.status.describe());
   CHECK(ok.status.code == 0);
   CHECK_THAT(ok.out, Catch::Contains("stream ok 3"));
   CHECK_THAT(ok.out, Catch::Contains("delivered"));
 
   // A caller without TLS that dials the node's CAF port anyway gets nothing through.
   auto plain = stream_and_publish(node, {}, node.name + "=" + node.address);
-  INFO("plaintext stdout: " << plain.out << "stderr: " << plain.err);
+  INFO("plaintext stdout: " << plain.out << "stderr: " << plain.err << " exit: " << plain.status.describe());
   CHECK(plain.status.code == 1);  // the stream did not open
   CHECK(plain.error().value("code", 0) == 503);
   CHECK(node.proc->wait_for_line(stream::err, "micro.guard: closed connection from", 10s));
