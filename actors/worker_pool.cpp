@@ -36,6 +36,9 @@ thread_local const worker_pool::shared* running_pool = nullptr;
 // context switch, most of a pooled call's hand-off: docs/benchmarks.md); when idle, it costs at
 // most this much CPU once per job, giving the core away (yield) to anyone who wants it.
 constexpr auto spin_before_sleep = std::chrono::microseconds{20};
+// One looking thread takes the next job as well as several would; the others sleep at once, so a
+// large pool after a burst does not keep many cores busy.
+constexpr std::size_t max_spinning = 1;
 
 // Waits for `queued` to leave 0 for at most spin_before_sleep; the caller holds no lock.
 void look_for_work(const worker_pool::shared& st) {
@@ -50,7 +53,7 @@ void work(const std::shared_ptr<worker_pool::shared>& st) {
   bool spun = false;  // once per job: then sleep until woken
   for (;;) {
     while (st->jobs.empty() && !st->stopping) {
-      if (!spun) {
+      if (!spun && st->spinning < max_spinning) {
         spun = true;
         ++st->spinning;
         guard.unlock();
