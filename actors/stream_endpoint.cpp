@@ -5,6 +5,7 @@
 #include "actors/atoms.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/lazy_fifo.hpp"
+#include "actors/stream_link.hpp"
 #include "caf/all.hpp"
 
 namespace micro::actors {
@@ -32,6 +33,7 @@ struct endpoint_state {
   role side = role::client;
   std::shared_ptr<stream_channel> channel;
   caf::actor peer;        // unknown on the client side until the server's hello
+  stream_link_ptr link;   // the peer's connection when it rides a byte transport (stream_link.hpp)
   bool greeted = false;   // the hello went out (server) or came in (client): data may flow
   bool done = false;      // the stream is over for this side (it may linger, see finish)
   // The actor API's listener (client side only), see stream_open_spec.
@@ -96,6 +98,25 @@ void finish(endpoint_self* self, bool sent_last_word) {
   });
 }
 
+// To the peer: through the link when there is one, else as a message to the peer's actor.
+void send_credit(endpoint_self* self, uint32_t n) {
+  auto& st = self->state;
+  if (st.link)
+    st.link->credit(n);
+  else
+    self->send(st.peer, stream_credit_atom::value, n);
+}
+
+void send_end(endpoint_self* self, const stream_end& end) {
+  auto& st = self->state;
+  if (st.link)
+    st.link->end(end);
+  else
+    self->send(st.peer, end);
+}
+
+void fail(endpoint_self* self, stream_end why);
+
 // Sends what the user queued (in one batch) and this side's end if it came; the server's side
 // is done once its final status is out, the client's once the server's end arrives (or on
 // its own cancel).
@@ -110,13 +131,19 @@ void flush(endpoint_self* self) {
   if (st.done)
     return;
   auto out = st.channel->take_outgoing();
-  if (!out.items.empty())
-    self->send(st.peer, stream_frames{std::move(out.items)});
+  if (!out.items.empty()) {
+    if (!st.link) {
+      self->send(st.peer, stream_frames{std::move(out.items)});
+    } else if (auto too_large = st.link->data(out.items)) {
+      fail(self, std::move(*too_large));
+      return;
+    }
+  }
   if (!out.end)
     return;
   auto code = out.end->code;
   st.own_end = *out.end;
-  self->send(st.peer, std::move(*out.end));
+  send_end(self, *out.end);
   if (st.side == role::server || code != 0)
     finish(self, true);
 }
@@ -125,9 +152,33 @@ void flush(endpoint_self* self) {
 void fail(endpoint_self* self, stream_end why) {
   auto& st = self->state;
   if (st.peer)
-    self->send(st.peer, why);
+    send_end(self, why);
   st.channel->abort(std::move(why));
   finish(self, true);
+}
+
+// The channel's hooks into this actor. With a link, credit goes from the reading thread straight
+// to the connection (no wake-up of this actor per half window).
+void install_hooks(endpoint_self* self) {
+  auto& st = self->state;
+  // The hooks hold a weak address: the channel outlives this actor in the user's hands, and a
+  // strong handle there would keep the actor's memory alive with it (and the link its connection).
+  caf::actor_addr me = self->address();
+  auto wake = [me] {
+    if (auto a = caf::actor_cast<caf::actor>(me))
+      caf::anon_send(a, flush_atom::value);
+  };
+  if (st.link) {
+    st.channel->set_hooks(std::move(wake), [link = std::weak_ptr<stream_link>{st.link}](uint32_t n) {
+      if (auto l = link.lock())
+        l->credit(n);
+    });
+    return;
+  }
+  st.channel->set_hooks(std::move(wake), [me](uint32_t n) {
+    if (auto a = caf::actor_cast<caf::actor>(me))
+      caf::anon_send(a, grant_atom::value, n);
+  });
 }
 
 void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> channel, int64_t stream_timeout_ns) {
@@ -136,18 +187,7 @@ void set_up(endpoint_self* self, role side, std::shared_ptr<stream_channel> chan
   auto& st = self->state;
   st.side = side;
   st.channel = std::move(channel);
-  // The hooks hold a weak address: the channel outlives this actor in the user's hands, and a
-  // strong handle there would keep the actor's memory alive with it.
-  caf::actor_addr me = self->address();
-  st.channel->set_hooks(
-    [me] {
-      if (auto a = caf::actor_cast<caf::actor>(me))
-        caf::anon_send(a, flush_atom::value);
-    },
-    [me](uint32_t n) {
-      if (auto a = caf::actor_cast<caf::actor>(me))
-        caf::anon_send(a, grant_atom::value, n);
-    });
+  install_hooks(self);
   self->attach_functor([channel = st.channel](const caf::error&) {
     --live_endpoints;
     // Whatever ended the actor (system shutdown included), the user never waits on a dead one.
@@ -212,7 +252,7 @@ void deliver_held(endpoint_self* self) {
       return;  // the callback failed the stream
     if (++st.listener_consumed >= half) {
       st.listener_allowance += st.listener_consumed;
-      self->send(st.peer, stream_credit_atom::value, st.listener_consumed);
+      send_credit(self, st.listener_consumed);
       st.listener_consumed = 0;
     }
   }
@@ -253,7 +293,7 @@ bool deliver_to_listener(endpoint_self* self, std::vector<std::string>& items) {
           if (st.done || ++st.listener_consumed < half)
             return;
           st.listener_allowance += st.listener_consumed;
-          self->send(st.peer, stream_credit_atom::value, st.listener_consumed);
+          send_credit(self, st.listener_consumed);
           st.listener_consumed = 0;
         },
         [self](caf::error& err) {
@@ -277,13 +317,40 @@ caf::behavior common(endpoint_self* self, caf::message_handler specific) {
         fail(self, make_end(400, "the peer sent more messages than its credit allowed"));
     },
     [self](stream_credit_atom, uint32_t n) { add_credit(self, n); },
+    [self](stream_overrun_atom) {
+      if (!self->state.done)
+        fail(self, make_end(400, "the peer sent more messages than its credit allowed"));
+    },
     [self](flush_atom) { flush(self); },
     [self](grant_atom, uint32_t n) {
       if (self->state.peer && !self->state.done)
-        self->send(self->state.peer, stream_credit_atom::value, n);
+        send_credit(self, n);
     },
     [self](deadline_atom) { return self->make_response_promise(); },  // left pending: see set_up
   });
+}
+
+// The server's hello (over a byte transport with the link its frames go through).
+void client_hello(endpoint_self* self, uint32_t credit, stream_link_ptr link) {
+  auto& st = self->state;
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (st.peer || st.done) {
+    // A late answer to an open attempt that was retried elsewhere: that server stops.
+    if (sender && sender != st.peer)
+      self->send(sender, make_end(409, "this stream is served by another node"));
+    return;
+  }
+  st.peer = sender;
+  st.greeted = true;
+  if (link) {
+    st.link = std::move(link);
+    install_hooks(self);
+    if (!st.listener)  // the server's credit goes straight into the channel (its data: see deliver_into)
+      st.link->deliver_into(st.channel, false);
+  }
+  self->monitor(st.peer);
+  add_credit(self, credit);
+  flush(self);  // a close_send or cancel may have come before the hello
 }
 
 caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel> channel, stream_open_spec spec) {
@@ -325,21 +392,8 @@ caf::behavior client_stream(endpoint_self* self, std::shared_ptr<stream_channel>
           fail(self, make_end(500, "opening the stream failed: " + self->system().render(err)));
       });
   return common(self, caf::message_handler{
-    [self](stream_hello_atom, uint32_t credit) {
-      auto& st = self->state;
-      auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-      if (st.peer || st.done) {
-        // A late answer to an open attempt that was retried elsewhere: that server stops.
-        if (sender && sender != st.peer)
-          self->send(sender, make_end(409, "this stream is served by another node"));
-        return;
-      }
-      st.peer = sender;
-      st.greeted = true;
-      self->monitor(st.peer);
-      add_credit(self, credit);
-      flush(self);  // a close_send or cancel may have come before the hello
-    },
+    [self](stream_hello_atom, uint32_t credit) { client_hello(self, credit, nullptr); },
+    [self](stream_hello_atom, uint32_t credit, stream_link_ptr& link) { client_hello(self, credit, std::move(link)); },
     [self](stream_end& end) {
       // The server's final status: what arrived before it stays readable. (While lingering
       // after a cancel, the server's own last word ends the wait.)
@@ -358,6 +412,9 @@ caf::behavior server_stream(endpoint_self* self, std::shared_ptr<stream_channel>
     self->state.listener_allowance = self->state.channel->recv_window();
   }
   self->state.peer = std::move(peer);
+  self->state.link = stream_link_of(self->state.peer);  // a proxy of a byte transport's stream
+  if (self->state.link)
+    install_hooks(self);
   self->monitor(self->state.peer);
   self->state.channel->add_credit(credit);  // 0 when the service actor gave it already
   return common(self, caf::message_handler{
@@ -365,8 +422,14 @@ caf::behavior server_stream(endpoint_self* self, std::shared_ptr<stream_channel>
       // The handler runs already and may have queued messages (even its end): they wait for
       // the hello, which must reach the client first.
       auto rp = self->make_response_promise<response>();
-      self->send(self->state.peer, stream_hello_atom::value, self->state.channel->recv_window());
-      self->state.greeted = true;
+      auto& st = self->state;
+      self->send(st.peer, stream_hello_atom::value, st.channel->recv_window());
+      if (st.link) {  // the proxy (told just now) writes nothing of the stream from here on: we do
+        if (!st.callbacks)  // before any data can come: nothing overtakes what is in the mailbox
+          st.link->deliver_into(st.channel, true);
+        st.link->hello(caf::actor_cast<caf::actor>(self), st.channel->recv_window());
+      }
+      st.greeted = true;
       rp.deliver(response{});
       flush(self);
       return rp;

@@ -6,6 +6,8 @@
 #include "actors/atoms.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/metadata_limits.hpp"
+#include "actors/stream_channel.hpp"
+#include "actors/stream_link.hpp"
 #include "actors/stream_wire_body.hpp"
 #include "actors/wire_body.hpp"
 #include "caf/all.hpp"
@@ -31,13 +33,96 @@ constexpr std::chrono::seconds open_margin{2};
 
 std::atomic<std::size_t> live_proxies{0};
 
+// Server proxies' links by the proxy's control block (unique while it lives, in any actor system), for their endpoints (stream_link_of): the
+// endpoint learns its peer as an actor handle from the service actor, and a proxy's state is
+// not for other actors to read. Never destroyed: proxies may leave it during static destruction.
+struct link_directory {
+  std::mutex mutex;
+  std::unordered_map<const caf::actor_control_block*, std::weak_ptr<stream_link>> links;
+};
+
+link_directory& directory() {
+  static auto* d = new link_directory;
+  return *d;
+}
+
 transport::status bad(std::string why) { return transport::status::error(transport::errc::bad_frame, std::move(why)); }
+
+// A message too large for one frame fails the stream on both sides with a coded end.
+stream_end too_large_end(std::size_t size, std::size_t max_frame) {
+  return stream_end{400, stream_error_id,
+                    "a stream message of " + std::to_string(size) + " bytes exceeds the transport's frame limit of "
+                      + std::to_string(max_frame) + " bytes"};
+}
+
+// The endpoint's direct line (actors/stream_link.hpp): the frames its proxy would write. Errors
+// need nothing here: a closed connection makes the table stop the proxy, and the endpoint hears.
+class conn_link final : public stream_link {
+ public:
+  conn_link(std::weak_ptr<stream_table> table, transport::connection_ptr conn, uint64_t id, std::size_t max_frame)
+    : table_{std::move(table)}, conn_{std::move(conn)}, id_{id}, max_frame_{max_frame} {}
+
+  void hello(const caf::actor& endpoint, uint32_t credit) override {
+    if (auto table = table_.lock())
+      table->set_endpoint(id_, endpoint);  // before the hello leaves: the client may answer at once
+    std::string body;
+    encode_stream_credit(credit, body);
+    conn_->send(frame{frame_kind::stream_credit, transport::stream_hello, id_, std::move(body)});
+    std::string answer;
+    encode_response(response{}, answer);
+    conn_->send(frame{frame_kind::stream_open, transport::stream_answer, id_, std::move(answer)});
+  }
+
+  // One frame per batch, split where a frame would pass the transport's limit.
+  std::optional<stream_end> data(std::vector<std::string>& items) override {
+    const auto limit = max_frame_ - 4;  // the count
+    std::size_t first = 0;
+    while (first < items.size()) {
+      std::size_t size = 0;
+      auto last = first;
+      while (last < items.size() && size + stream_item_size(items[last]) <= limit)
+        size += stream_item_size(items[last++]);
+      if (last == first)
+        return too_large_end(items[first].size(), max_frame_);
+      std::string body;
+      body.reserve(size + 4);
+      encode_stream_batch(items.data() + first, items.data() + last, body);
+      conn_->send(frame{frame_kind::stream_data, 0, id_, std::move(body)});
+      first = last;
+    }
+    return std::nullopt;
+  }
+
+  void credit(uint32_t n) override {
+    std::string body;
+    encode_stream_credit(n, body);
+    conn_->send(frame{frame_kind::stream_credit, 0, id_, std::move(body)});
+  }
+
+  void end(const stream_end& end) override {
+    std::string body;
+    encode_stream_end(end, body);
+    conn_->send(frame{frame_kind::stream_end, 0, id_, std::move(body)});
+  }
+
+  void deliver_into(std::shared_ptr<stream_channel> channel, bool data) override {
+    if (auto table = table_.lock())
+      table->set_channel(id_, std::move(channel), data);
+  }
+
+ private:
+  std::weak_ptr<stream_table> table_;
+  transport::connection_ptr conn_;
+  const uint64_t id_;
+  const std::size_t max_frame_;
+};
 
 struct proxy_state {
   std::shared_ptr<stream_table> table;
   transport::connection_ptr conn;  // client: null until its server answered
   uint64_t id = 0;
   caf::actor endpoint;             // the local endpoint (server: from its hello)
+  stream_link_ptr link;            // what the endpoint writes through (server: from the start)
   bool server = false;
   bool released = false;           // server: the stream's last frame went out
   bool closing = false;            // the endpoint was told its peer is gone: quit with it
@@ -69,36 +154,15 @@ void quit(proxy_self* self, caf::error reason) {
   self->quit(std::move(reason));
 }
 
-// A message too large for one frame fails the stream on both sides with a coded end.
-void too_large(proxy_self* self, std::size_t size) {
-  stream_end end{400, stream_error_id,
-                 "a stream message of " + std::to_string(size) + " bytes exceeds the transport's frame limit of "
-                   + std::to_string(self->state.table->max_frame()) + " bytes"};
-  std::string body;
-  encode_stream_end(end, body);
-  send_frame(self, frame_kind::stream_end, 0, std::move(body));
-  if (self->state.endpoint)
-    self->send(self->state.endpoint, std::move(end));
-}
-
-// One frame per batch, split where a frame would pass the transport's limit.
+// Frames from an endpoint that writes through its proxy (one that had no link yet).
 void send_batch(proxy_self* self, std::vector<std::string>& items) {
-  const auto limit = self->state.table->max_frame() - 4;  // the count
-  std::size_t first = 0;
-  while (first < items.size()) {
-    std::size_t size = 0;
-    auto last = first;
-    while (last < items.size() && size + stream_item_size(items[last]) <= limit)
-      size += stream_item_size(items[last++]);
-    if (last == first) {
-      too_large(self, items[first].size());
-      return;
-    }
-    std::string body;
-    body.reserve(size + 4);
-    encode_stream_batch(items.data() + first, items.data() + last, body);
-    send_frame(self, frame_kind::stream_data, 0, std::move(body));
-    first = last;
+  auto& st = self->state;
+  if (!st.link)
+    return;  // a client endpoint sends nothing before its server's hello, which brings the link
+  if (auto end = st.link->data(items)) {
+    st.link->end(*end);
+    if (st.endpoint)
+      self->send(st.endpoint, std::move(*end));
   }
 }
 
@@ -159,20 +223,29 @@ caf::behavior server_proxy(proxy_self* self, std::shared_ptr<stream_table> table
   st.conn = std::move(conn);
   st.id = id;
   st.server = true;
+  st.link = std::make_shared<conn_link>(st.table, st.conn, id, st.table->max_frame());
+  {
+    std::lock_guard lock{directory().mutex};
+    directory().links[caf::actor_cast<caf::actor_control_block*>(self)] = st.link;
+  }
+  self->attach_functor([me = caf::actor_cast<caf::actor_control_block*>(self)](const caf::error&) {
+    std::lock_guard lock{directory().mutex};
+    directory().links.erase(me);
+  });
   auto bound = std::chrono::nanoseconds{std::max<int64_t>(open.timeout_ns, 0)} + open_margin;
   self->request(service, bound, stream_open_atom::value, std::move(open), window, stream_timeout_ns,
                 caf::actor_cast<caf::actor>(self))
     .then(
       [self](response& rsp) {
-        // After the endpoint's hello (both come from it, in that order) when accepted.
+        // Accepted: the endpoint wrote the answer after its hello, through the link.
+        if (rsp.code == 0)
+          return;
         std::string body;
         encode_response(rsp, body);
-        bool refused = rsp.code != 0;
-        self->state.released = self->state.released || refused;
-        send_frame(self, frame_kind::stream_open,
-                   transport::stream_answer | (refused ? transport::stream_released : uint16_t{0}), std::move(body));
-        if (refused)
-          quit(self, caf::exit_reason::normal);
+        self->state.released = true;
+        send_frame(self, frame_kind::stream_open, transport::stream_answer | transport::stream_released,
+                   std::move(body));
+        quit(self, caf::exit_reason::normal);
       },
       [self](caf::error& err) {
         std::string body;
@@ -187,16 +260,14 @@ caf::behavior server_proxy(proxy_self* self, std::shared_ptr<stream_table> table
         quit(self, caf::exit_reason::normal);
       });
   return proxy_common(self, caf::message_handler{
-    [self](stream_hello_atom, uint32_t credit) {
+    [self](stream_hello_atom, uint32_t) {
+      // The endpoint said hello through the link (hello and answer frames) right after this.
       auto& st = self->state;
       if (st.endpoint)
         return;
       st.endpoint = caf::actor_cast<caf::actor>(self->current_sender());
       self->monitor(st.endpoint);
-      st.table->set_endpoint(st.id, st.endpoint);  // before the hello leaves: the client may answer at once
-      std::string body;
-      encode_stream_credit(credit, body);
-      send_frame(self, frame_kind::stream_credit, transport::stream_hello, std::move(body));
+      st.table->set_endpoint(st.id, st.endpoint);
     },
   });
 }
@@ -208,9 +279,11 @@ caf::behavior client_proxy(proxy_self* self, std::shared_ptr<stream_table> table
   st.endpoint = std::move(endpoint);
   self->monitor(st.endpoint);
   return proxy_common(self, caf::message_handler{
-    [self](attach_atom, transport::connection_ptr& conn) {
-      if (!self->state.conn)
+    [self](attach_atom, transport::connection_ptr& conn, stream_link_ptr& link) {
+      if (!self->state.conn) {
         self->state.conn = std::move(conn);
+        self->state.link = std::move(link);
+      }
     },
   });
 }
@@ -231,6 +304,14 @@ void stream_table::set_endpoint(uint64_t id, const caf::actor& endpoint) {
     it->second.endpoint = endpoint;
 }
 
+void stream_table::set_channel(uint64_t id, std::shared_ptr<stream_channel> channel, bool data) {
+  std::lock_guard lock{mutex_};
+  if (auto it = slots_.find(id); it != slots_.end()) {
+    it->second.channel = std::move(channel);
+    it->second.channel_data = data;
+  }
+}
+
 transport::connection_ptr stream_table::connection_of(uint64_t id) {
   std::lock_guard lock{mutex_};
   auto it = slots_.find(id);
@@ -245,6 +326,11 @@ void stream_table::deliver(const slot& s, const transport::connection_ptr& conn,
         conn->close(st ? bad("stream data with flags " + std::to_string(f.flags)) : st);
         return;
       }
+      if (s.channel && s.channel_data) {  // no hop through the endpoint's mailbox
+        if (!s.channel->deliver(std::move(batch.items)))
+          caf::anon_send(s.endpoint, stream_overrun_atom::value);
+        return;
+      }
       caf::send_as(s.proxy, s.endpoint, std::move(batch));
       return;
     }
@@ -256,6 +342,8 @@ void stream_table::deliver(const slot& s, const transport::connection_ptr& conn,
       }
       if (f.flags == transport::stream_hello)
         caf::send_as(s.proxy, s.endpoint, stream_hello_atom::value, n);
+      else if (s.channel)  // no hop through the endpoint's mailbox
+        s.channel->add_credit(n);
       else
         caf::send_as(s.proxy, s.endpoint, stream_credit_atom::value, n);
       return;
@@ -349,7 +437,7 @@ void server_streams::open(frame&& f, const service_lookup& lookup) {
   std::lock_guard lock{mutex_};
   auto proxy = sys_.spawn(server_proxy, shared_from_this(), conn_, f.id, std::move(service), std::move(req), window,
                           stream_timeout_ns);
-  slots_[f.id] = slot{proxy, nullptr, conn_};
+  slots_[f.id] = slot{proxy, nullptr, conn_, nullptr, false};
 }
 
 void server_streams::on_frame(frame&& f, const service_lookup& lookup) {
@@ -397,7 +485,7 @@ void server_streams::on_close(const transport::status& why) { close_all(nullptr,
 void client_streams::add(uint64_t id, caf::actor endpoint) {
   std::lock_guard lock{mutex_};
   auto proxy = sys_.spawn(client_proxy, shared_from_this(), id, endpoint);
-  slots_[id] = slot{proxy, std::move(endpoint), nullptr};
+  slots_[id] = slot{proxy, std::move(endpoint), nullptr, nullptr, false};
 }
 
 void client_streams::forget(uint64_t id, const std::string& why) {
@@ -443,12 +531,27 @@ void client_streams::on_frame(const transport::connection_ptr& conn, frame&& f) 
       conn->send(frame{frame_kind::stream_end, transport::stream_gone, f.id, "no such stream at the client"});
     return;  // otherwise a stream that ended here
   }
-  if (attach)  // before the hello reaches the endpoint, so the proxy can send its answers
-    caf::anon_send(s.proxy, attach_atom::value, conn);
   if (f.kind == frame_kind::stream_end && (f.flags & transport::stream_gone) != 0) {
+    if (attach)
+      caf::anon_send(s.proxy, attach_atom::value, conn, stream_link_ptr{});
     caf::anon_send(s.proxy, gone_atom::value, std::string{"the server's stream endpoint stopped: "} + f.body, false);
     return;
   }
+  if (attach && f.kind == frame_kind::stream_credit && f.flags == transport::stream_hello) {
+    // The endpoint writes its frames through this link from the hello on; the proxy knows it
+    // first, so it can send its own answers.
+    uint32_t n = 0;
+    if (auto st = decode_stream_credit(f.body, n); !st) {
+      conn->close(st);
+      return;
+    }
+    stream_link_ptr link = std::make_shared<conn_link>(weak_from_this(), conn, f.id, max_frame_);
+    caf::anon_send(s.proxy, attach_atom::value, conn, link);
+    caf::send_as(s.proxy, s.endpoint, stream_hello_atom::value, n, std::move(link));
+    return;
+  }
+  if (attach)  // before the frame reaches the endpoint, so the proxy can send its answers
+    caf::anon_send(s.proxy, attach_atom::value, conn, stream_link_ptr{});
   deliver(s, conn, std::move(f));
 }
 
@@ -457,5 +560,13 @@ void client_streams::on_close(const transport::connection_ptr& conn, const trans
 }
 
 std::size_t live_stream_proxies() noexcept { return live_proxies.load(); }
+
+stream_link_ptr stream_link_of(const caf::actor& peer) {
+  if (!peer)
+    return nullptr;
+  std::lock_guard lock{directory().mutex};
+  auto it = directory().links.find(caf::actor_cast<caf::actor_control_block*>(peer));
+  return it == directory().links.end() ? nullptr : it->second.lock();
+}
 
 }  // namespace micro::actors

@@ -38,6 +38,8 @@
 
 namespace micro::actors {
 
+class stream_channel;
+
 /// The proxies of some streams, by stream id; shared by the I/O thread (frames in) and the
 /// proxies (which leave it when they quit).
 class stream_table : public std::enable_shared_from_this<stream_table> {
@@ -49,12 +51,16 @@ class stream_table : public std::enable_shared_from_this<stream_table> {
     caf::actor proxy;
     caf::actor endpoint;               // the local endpoint, once known (server: at its hello)
     transport::connection_ptr conn;    // client: the connection its server answered on
+    std::shared_ptr<stream_channel> channel;  // credit (and with channel_data, data) go here directly
+    bool channel_data = false;
   };
 
   /// Called by a proxy that quits.
   void leave(uint64_t id, const caf::actor_addr& proxy);
   /// Called by a server proxy when its endpoint said hello: frames for it may flow from now on.
   void set_endpoint(uint64_t id, const caf::actor& endpoint);
+  /// The endpoint's channel takes the stream's credit (and data) frames directly (stream_link::deliver_into).
+  void set_channel(uint64_t id, std::shared_ptr<stream_channel> channel, bool data);
   /// The connection a client proxy sends on (null before the server answered).
   transport::connection_ptr connection_of(uint64_t id);
 
