@@ -437,6 +437,10 @@ void server_streams::open(frame&& f, const service_lookup& lookup) {
   std::lock_guard lock{mutex_};
   auto proxy = sys_.spawn(server_proxy, shared_from_this(), conn_, f.id, std::move(service), std::move(req), window,
                           stream_timeout_ns);
+  // A spawn leaves this thread holding the actor system's logger (CAF 0.17 keeps it in a
+  // thread-local), and the system's destructor waits until no thread holds it: the memory
+  // transport's delivery thread lives as long as the process (seen: a hang at shutdown).
+  caf::logger::set_current_actor_system(nullptr);
   slots_[f.id] = slot{proxy, nullptr, conn_, nullptr, false};
 }
 
@@ -531,27 +535,25 @@ void client_streams::on_frame(const transport::connection_ptr& conn, frame&& f) 
       conn->send(frame{frame_kind::stream_end, transport::stream_gone, f.id, "no such stream at the client"});
     return;  // otherwise a stream that ended here
   }
+  stream_link_ptr link;
+  if (attach) {  // before the frame reaches the endpoint, so the proxy can send its answers
+    link = std::make_shared<conn_link>(weak_from_this(), conn, f.id, max_frame_);
+    caf::anon_send(s.proxy, attach_atom::value, conn, link);
+  }
   if (f.kind == frame_kind::stream_end && (f.flags & transport::stream_gone) != 0) {
-    if (attach)
-      caf::anon_send(s.proxy, attach_atom::value, conn, stream_link_ptr{});
     caf::anon_send(s.proxy, gone_atom::value, std::string{"the server's stream endpoint stopped: "} + f.body, false);
     return;
   }
-  if (attach && f.kind == frame_kind::stream_credit && f.flags == transport::stream_hello) {
-    // The endpoint writes its frames through this link from the hello on; the proxy knows it
-    // first, so it can send its own answers.
+  if (link && f.kind == frame_kind::stream_credit && f.flags == transport::stream_hello) {
+    // The endpoint writes its frames through the link from the hello on.
     uint32_t n = 0;
     if (auto st = decode_stream_credit(f.body, n); !st) {
       conn->close(st);
       return;
     }
-    stream_link_ptr link = std::make_shared<conn_link>(weak_from_this(), conn, f.id, max_frame_);
-    caf::anon_send(s.proxy, attach_atom::value, conn, link);
     caf::send_as(s.proxy, s.endpoint, stream_hello_atom::value, n, std::move(link));
     return;
   }
-  if (attach)  // before the frame reaches the endpoint, so the proxy can send its answers
-    caf::anon_send(s.proxy, attach_atom::value, conn, stream_link_ptr{});
   deliver(s, conn, std::move(f));
 }
 
