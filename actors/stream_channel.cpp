@@ -71,6 +71,7 @@ stream_end stream_channel::send(std::string body) {
     writable_.wait(lock);
   }
   --credit_;
+  sent_any_ = true;
   outbox_.push_back(std::move(body));
   notify_wake(lock);
   return {};
@@ -87,6 +88,7 @@ stream_end stream_channel::try_send(std::string body) {
     return make_end(429, "the peer has no room for more messages: wait until the stream is writable again");
   }
   --credit_;
+  sent_any_ = true;
   outbox_.push_back(std::move(body));
   notify_wake(lock);
   return {};
@@ -159,6 +161,11 @@ stream_end stream_channel::wait_end() {
     }
     readable_.wait(lock);
   }
+}
+
+bool stream_channel::has_sent() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return sent_any_;
 }
 
 stream_end stream_channel::final_status() const {

@@ -57,6 +57,8 @@ class stream_channel {
   /// Waits until the peer has ended the stream (draining and dropping unread messages, and
   /// granting credit for them so the peer can finish) or it failed; returns the final status.
   stream_end wait_end();
+  /// Whether this side has queued a message to send yet (send or try_send).
+  bool has_sent() const;
   /// The status the stream ended with (code 0 while it has not, or when it ended well).
   stream_end final_status() const;
   bool ended() const;
@@ -106,6 +108,7 @@ class stream_channel {
   uint64_t peer_allowance_ = 0;       // messages the peer may still send (credit we gave)
   bool wake_pending_ = false;
   bool want_writable_ = false;        // a try_send found no credit
+  bool sent_any_ = false;             // a message was queued (has_sent)
   bool send_closed_ = false;          // close_send/finish_send/cancel was called
   std::optional<stream_end> own_end_; // to be sent after outbox_
   bool own_end_sent_ = false;

@@ -4,7 +4,8 @@
 // as they are: each talks to a `caf::actor peer`. Here that peer is a proxy actor on the
 // endpoint's own node that stands in for the remote endpoint:
 //
-//   what the endpoint sends the proxy       -> one frame on the connection (kind + stream id);
+//   what the endpoint sends the proxy       -> one frame on the connection (kind + stream id; but
+//                                              see the fast path below: most frames skip it);
 //   a frame that arrives for the stream id  -> the same message, to the endpoint, *as* the proxy
 //                                              (caf::send_as on the I/O thread: no extra hop,
 //                                              arrival order kept, the endpoint's monitor fits);
@@ -12,9 +13,18 @@
 //   or the connection closed                -> the proxy quits with a reason: the endpoint sees its
 //                                              peer down, as over CAF when a node dies.
 //
+// The fast path (actors/stream_link.hpp): once the stream is open, each endpoint writes its own
+// frames to the connection through a stream_link instead of sending them to its proxy (the server's
+// from its hello on, which it writes itself with the open's answer; the client's from the server's
+// hello, which brings the link). A plain endpoint (no callbacks, no listener) also lets the I/O
+// thread put the peer's credit (server: and data) straight into its stream_channel. What is left
+// per batch of messages: the sending endpoint's wake-up, the transport's write, the reading thread's
+// wake-up; the proxy only starts, refuses, releases and tells of the peer's going.
+//
 // Server side: a stream_open frame spawns a proxy for the client's end, which asks the service
 // actor to open the stream (`(stream_open_atom, request, window, stream_timeout_ns, proxy)`, as
-// the node actor does over CAF) and sends the answer back as a stream_open answer frame.
+// the node actor does over CAF) and sends a refusal back as a stream_open answer frame (an
+// accepted open is answered by the server endpoint itself, after its hello).
 // Client side: the client actor spawns a proxy for the server's end and sends the open through
 // its transport_client; the answer comes back like a call's response.
 //
