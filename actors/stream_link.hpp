@@ -51,7 +51,7 @@ class stream_link {
 using stream_link_ptr = std::shared_ptr<stream_link>;
 
 /// The link of `peer` when it is a transport stream proxy of this process that has one (a
-/// server's: from its start); null otherwise.
+/// server's: from its start); null otherwise. Once: the link is handed over, not shared.
 stream_link_ptr stream_link_of(const caf::actor& peer);
 
 }  // namespace micro::actors

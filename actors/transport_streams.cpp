@@ -568,7 +568,12 @@ stream_link_ptr stream_link_of(const caf::actor& peer) {
     return nullptr;
   std::lock_guard lock{directory().mutex};
   auto it = directory().links.find(caf::actor_cast<caf::actor_control_block*>(peer));
-  return it == directory().links.end() ? nullptr : it->second.lock();
+  if (it == directory().links.end())
+    return nullptr;
+  // Taken, not looked at: one endpoint per proxy, and an idle stream holds no entry.
+  auto link = it->second.lock();
+  directory().links.erase(it);
+  return link;
 }
 
 }  // namespace micro::actors

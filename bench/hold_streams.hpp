@@ -1,8 +1,10 @@
 #pragma once
 // The protocol of bench-open-streams and bench-grpc-open-streams, which scripts/bench drives
 // (memory part): open one stream (the connection's own cost), print "connected rss_kib A", wait
-// for a line on stdin; open N more, print "open N rss_kib B"; hold them until stdin closes.
+// for a line on stdin; open N more, one after the other, print "open N ms T rss_kib B" (T: the
+// time the N opens took, each with its first echo); hold them until stdin closes.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <iostream>
@@ -22,13 +24,15 @@ inline int hold_streams(const char* program, std::size_t n, const std::function<
   std::cout << "connected rss_kib " << rss_kib() << std::endl;
   std::string line;
   std::getline(std::cin, line);
+  auto t0 = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < n; ++i) {
     if (!open_one()) {
       std::cerr << program << ": stream " << i << " failed\n";
       return 1;
     }
   }
-  std::cout << "open " << n << " rss_kib " << rss_kib() << std::endl;
+  auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "open " << n << " ms " << ms << " rss_kib " << rss_kib() << std::endl;
   while (std::getline(std::cin, line)) {
   }
   return 0;

@@ -27,8 +27,9 @@ memory_idle_rows() {
 
 # open_streams PEER N SERVER_COMMAND... -- CLIENT_COMMAND...: starts a fresh server, then a client
 # that prints "connected rss_kib A", waits for a line on stdin, opens N streams and prints
-# "open N rss_kib B" (bench/hold_streams.hpp's protocol; PORT in CLIENT_COMMAND is replaced by the
-# server's port). Adds the growth per 1,000 streams of both processes, in KiB.
+# "open N ms T rss_kib B" (bench/hold_streams.hpp's protocol; PORT in CLIENT_COMMAND is replaced by
+# the server's port). Adds the growth per 1,000 streams of both processes in KiB, the server's
+# threads with the N open, and the time the N opens took in ms.
 open_streams() {
   local peer=$1 n=$2; shift 2
   local server=() client=()
@@ -54,6 +55,7 @@ open_streams() {
       add_sample "open.$peer.server" $(((s1 - s0) * 1000 / n))
       add_sample "open.$peer.threads" "$t1"
       add_sample "open.$peer.client" $(((c1 - c0) * 1000 / n))
+      add_sample "open.$peer.ms" "$(awk '{ for (i = 1; i < NF; ++i) if ($i == "ms") print $(i + 1) }' <<<"$line")"
     fi
   fi
   [[ -n ${c1:-} ]] || { echo "bench: $peer: could not open $n streams" >&2; cat "$workdir/open_$peer.err" >&2; }
@@ -74,6 +76,19 @@ bench_open_streams() {
       open_streams grpc "$OPEN_STREAMS" "$BIN/bench-grpc-server" callback -- \
         "$BIN/bench-grpc-open-streams" PORT "$OPEN_STREAMS"
     fi
+    # Many (issue 14): OPEN_STREAMS_MANY on one connection, handle_stream_async only (a thread per
+    # stream would be 10,000 threads), over the tcp transport (the default: its limit per
+    # connection is 65,536 streams). The service's own limit (MICRO_SERVER_MAX_STREAMS, 1,024 by
+    # default) is raised for this server only; the first stream (the connection's) counts too.
+    if [[ -x $BIN/bench-open-streams && $OPEN_STREAMS_MANY -gt 0 ]]; then
+      open_streams many_async "$OPEN_STREAMS_MANY" MICRO_TRANSPORT=tcp BENCH_STREAMS=async \
+        MICRO_SERVER_MAX_STREAMS=$((OPEN_STREAMS_MANY + 1)) "$BIN/bench-echo-server" micro -- \
+        "$BIN/bench-open-streams" PORT "$OPEN_STREAMS_MANY" tcp
+    fi
+    if [[ -n $have_grpc && $OPEN_STREAMS_MANY -gt 0 ]]; then
+      open_streams many_grpc "$OPEN_STREAMS_MANY" "$BIN/bench-grpc-server" callback -- \
+        "$BIN/bench-grpc-open-streams" PORT "$OPEN_STREAMS_MANY"
+    fi
   done
 }
 
@@ -89,4 +104,13 @@ open_streams_rows() {
     "$(med "open.micro_async.threads")" "gRPC callback" "$(med "open.grpc.threads")" threads
   add_row "server threads with $OPEN_STREAMS idle streams open, handle_stream (a thread each)" \
     "$(med "open.micro.threads")" "gRPC callback" "$(med "open.grpc.threads")" threads
+  ((OPEN_STREAMS_MANY > 0)) || return 0
+  local many
+  many=$(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$OPEN_STREAMS_MANY")  # 10000 -> 10,000
+  add_row "RSS growth per 1,000 open idle streams KiB, $many open, server process, handle_stream_async, tcp transport" \
+    "$(med "open.many_async.server")" "gRPC callback" "$(med "open.many_grpc.server")" KiB
+  add_row "server threads with $many idle streams open, handle_stream_async, tcp transport" \
+    "$(med "open.many_async.threads")" "gRPC callback" "$(med "open.many_grpc.threads")" threads
+  add_row "ms to open $many streams one after the other (each with its first echo), tcp transport" \
+    "$(med "open.many_async.ms")" "gRPC callback" "$(med "open.many_grpc.ms")" ms
 }

@@ -17,7 +17,7 @@ markdown() {
     echo "| $f | $a | $cell | $ratio |"
   done
   echo
-  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr); unary: median of $REPS alternating runs of $CALLS calls per figure and peer; streams: median of $REPS runs of $STREAM_MSGS messages; RSS per 1,000 streams: $OPEN_STREAMS streams opened, median of $REPS; \"micro\" alone: the caf transport (the tcp transport, the default, is named in its rows)"
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -sr); unary: median of $REPS alternating runs of $CALLS calls per figure and peer; streams: median of $REPS runs of $STREAM_MSGS messages; RSS per 1,000 streams: $OPEN_STREAMS streams opened (and $OPEN_STREAMS_MANY on one connection for the many-streams rows), median of $REPS; \"micro\" alone: the caf transport (the tcp transport, the default, is named in its rows)"
   [[ -z $discovery ]] || echo "discovery: mdns through a loopback Avahi daemon, greeter-server and micro CLI processes, $DISCOVERY_RUNS runs each"
   scaleout_note
   pubsub_note
