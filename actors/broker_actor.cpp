@@ -10,21 +10,49 @@
 #include <unordered_map>
 #include <utility>
 
+#include "actors/call_plan.hpp"
 #include "actors/client_actor.hpp"
 #include "actors/default_handler.hpp"
 #include "actors/publication_batch.hpp"
 #include "actors/subscriber_actor.hpp"
+#include "actors/transport_client.hpp"
 #include "caf/all.hpp"
 
 namespace micro::actors {
 
+namespace broker_detail {
+
+// A destination's connection over a byte transport, as transport_client::connect found it.
+struct transport_ready {
+  std::string address;  // the node's (its CAF address: the destination's key)
+  node_route route;     // where its transport listens
+  transport::status st;
+  bool takes_publications = false;
+};
+
+}  // namespace broker_detail
+
+}  // namespace micro::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::broker_detail::transport_ready)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::publication_outcome)
+
+namespace micro::actors {
+
 namespace {
+
+using broker_detail::transport_ready;
 
 constexpr const char* broker_error_id = "micro.broker";
 constexpr int32_t code_full = 429;
 
 using steady = std::chrono::steady_clock;
 using linger_atom = caf::atom_constant<caf::atom("m_linger")>;
+using transport_ready_atom = caf::atom_constant<caf::atom("m_tready")>;
+using publication_outcome_atom = caf::atom_constant<caf::atom("m_pubout")>;
+using publication_timeout_atom = caf::atom_constant<caf::atom("m_pubtime")>;
+
+carrier_counters carriers;  // the process's (publication_carriers())
 
 // ---- publisher side
 
@@ -96,13 +124,17 @@ struct queued {
 const std::vector<std::string> plain_targets{std::string{}};
 
 struct destination {
-  caf::actor remote;                  // null until the client actor connected it
+  caf::actor remote;                  // over CAF: null until the client actor connected it
+  bool over_transport = false;        // or: batches go as publication frames on `route`
+  node_route route;
   bool connecting = false;
   std::deque<queued> queue;
   steady::time_point linger_until{};  // a linger timer is due then (none if in the past)
   // Batches sent and not answered, by id: a CAF request to a node that died never completes
-  // by itself (docs/caf-0.17.md, pitfall 1), so the down handler answers them.
+  // by itself (docs/caf-0.17.md, pitfall 1), so the down handler answers them (over a
+  // transport: the connection's close, reported per batch).
   std::unordered_map<uint64_t, std::vector<owner>> in_flight;
+  bool connected() const { return remote || over_transport; }
 };
 
 // ---- receiver side
@@ -128,11 +160,23 @@ struct local_subscription {
   std::vector<delivery> outbox;       // handed out during this drain, sent to the runner at its end
 };
 
+// Who hears a received batch's ack: the CAF requester, or the transport connection it came on.
+struct ack_target {
+  caf::response_promise promise;
+  publish_reply reply;
+  void deliver(const publish_ack& ack) {
+    if (reply)
+      reply(ack);
+    else
+      promise.deliver(ack);
+  }
+};
+
 // A batch from a remote (or the local) publisher, handed out publication by publication.
 struct incoming {
   std::vector<publication> items;
   std::size_t next = 0;               // first item not handed out yet
-  caf::response_promise promise;
+  ack_target promise;
   uint64_t id = 0;
   std::size_t acks_outstanding = 0;   // items handed to `ack` subscriptions, not done yet
   publish_ack outcome;                // first refusal or handler error, and per item codes
@@ -169,12 +213,16 @@ struct topic_route {
 
 struct broker_state {
   caf::actor client;
+  std::shared_ptr<transport_client> transports;  // null: every node over CAF
   broker_config cfg;
   std::unordered_map<std::string, destination> destinations;  // by address
   std::unordered_map<caf::actor_addr, std::string> address_of;
   // Nodes seen going down, and when last probed: failed at once (naming them) until a probe
   // connects again.
   std::unordered_map<std::string, steady::time_point> down;
+  // Where subscribing nodes take calls over a byte transport (registry metadata, as for calls),
+  // by node address; a node not here is reached over CAF.
+  std::unordered_map<std::string, node_route> node_routes;
   std::set<std::string> local_nodes;                          // ids of this process's nodes
   std::unordered_map<std::string, topic_route> routes;        // by topic
   std::map<std::string, std::vector<local_subscription>> subscriptions;  // by topic
@@ -187,7 +235,7 @@ struct broker_state {
 
 using broker_self = caf::stateful_actor<broker_state>;
 
-void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise);
+void receive_batch(broker_self* self, std::vector<publication> items, ack_target promise);
 
 // A node seen going down is not waited for: publications for it fail at once, naming it, while
 // a probe (a fresh connect, at most every probe_interval) finds out whether it is back. Skipping
@@ -240,6 +288,10 @@ const topic_route& route_of(broker_self* self, const std::string& topic, const s
         continue;
       auto& node = by_address[n.address];
       node.address = n.address;
+      if (node_route r; actors::route_of(n.address, n.meta, r))
+        self->state.node_routes[n.address] = std::move(r);
+      else
+        self->state.node_routes.erase(n.address);
       node.local = node.local || self->state.local_nodes.count(n.id) > 0;
       std::stringstream list{advertised->second};
       std::string group;
@@ -307,9 +359,8 @@ void fail_destination(broker_self* self, const std::string& address, const std::
 
 void flush(broker_self* self, const std::string& address);
 
-void connect_destination(broker_self* self, const std::string& address) {
-  auto& dest = self->state.destinations[address];
-  dest.connecting = true;
+// Over CAF: the node actor at `address`, over the process's one BASP connection to it.
+void connect_over_caf(broker_self* self, const std::string& address) {
   self->request(self->state.client, caf::infinite, node_handle_atom::value, address)
     .then(
       [self, address](caf::actor& remote) {
@@ -327,13 +378,103 @@ void connect_destination(broker_self* self, const std::string& address) {
       });
 }
 
+void connect_destination(broker_self* self, const std::string& address) {
+  auto& dest = self->state.destinations[address];
+  dest.connecting = true;
+  auto route = self->state.node_routes.find(address);
+  if (!self->state.transports || route == self->state.node_routes.end()) {
+    connect_over_caf(self, address);
+    return;
+  }
+  // Its transport's connection (the one calls ride): whether its hello says it takes
+  // publications decides the carrier (transport_ready below).
+  auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
+  self->state.transports->connect(route->second.transport, route->second.address,
+                                  [me, address, r = route->second](const transport::status& st, bool takes) {
+                                    if (auto strong = me.lock())
+                                      caf::anon_send(caf::actor_cast<caf::actor>(strong), transport_ready_atom::value,
+                                                     transport_ready{address, r, st, takes});
+                                  });
+}
+
+void transport_connected(broker_self* self, transport_ready& ready) {
+  auto& st = self->state;
+  auto& dest = st.destinations[ready.address];
+  if (!ready.st) {
+    st.down[ready.address] = steady::now();
+    fail_destination(self, ready.address, "cannot connect: " + ready.st.message);
+    return;
+  }
+  if (!ready.takes_publications) {
+    // A node of an older micro: a publication frame would close its connection. Over CAF.
+    connect_over_caf(self, ready.address);
+    return;
+  }
+  dest.connecting = false;
+  dest.over_transport = true;
+  dest.route = std::move(ready.route);
+  st.down.erase(ready.address);
+  flush(self, ready.address);
+}
+
+// Batch `batch_id` to `address` is answered: its publishers hear it, and what waited may leave.
+void settle_batch(broker_self* self, const std::string& address, uint64_t batch_id, const publish_ack& ack) {
+  auto it = self->state.destinations.find(address);
+  if (it == self->state.destinations.end())
+    return;  // already answered by the down handler
+  auto batch = it->second.in_flight.find(batch_id);
+  if (batch == it->second.in_flight.end())
+    return;
+  auto owners = std::move(batch->second);
+  it->second.in_flight.erase(batch);
+  const bool per_item = ack.item_codes.size() == owners.size();
+  for (std::size_t i = 0; i < owners.size(); ++i) {
+    if (!per_item)
+      owners[i].answer(address, ack);
+    else if (ack.item_codes[i] == 0)
+      owners[i].answer(address, publish_ack{});
+    else
+      owners[i].answer(address, publish_ack{ack.item_codes[i],
+                                             ack.item_codes[i] == ack.code ? ack.detail
+                                                                           : "refused with code " + std::to_string(ack.item_codes[i]),
+                                             {}});
+  }
+  flush(self, address);
+}
+
+bool in_flight(broker_self* self, const std::string& address, uint64_t batch_id) {
+  auto it = self->state.destinations.find(address);
+  return it != self->state.destinations.end() && it->second.in_flight.count(batch_id) > 0;
+}
+
+const char* no_confirmation = "no confirmation in time (the node may still deliver it)";
+
+// What became of a batch sent as a publication frame.
+void transport_outcome(broker_self* self, const std::string& address, uint64_t batch_id, publication_outcome& o) {
+  if (o.what == publication_outcome::kind::acked) {
+    publish_ack ack;
+    if (auto st = decode_publish_ack(o.ack, ack); !st)
+      ack = publish_ack{503, "undecodable answer: " + st.message, {}};
+    settle_batch(self, address, batch_id, ack);
+    return;
+  }
+  if (!in_flight(self, address, batch_id))
+    return;  // timed out already, or failed with the others of its connection
+  // The connection closed with it in flight (or it could not be sent): as when a node goes down
+  // over CAF, it fails with everything else for that node, which is skipped until a probe
+  // connects again.
+  self->state.down[address] = steady::now();
+  fail_destination(self, address,
+                   o.what == publication_outcome::kind::lost ? "node went down (" + o.why + ")" : "cannot connect: " + o.why);
+}
+
 // Sends what is queued for `address`, up to the in-flight bound, many per message.
 void flush(broker_self* self, const std::string& address) {
   auto it = self->state.destinations.find(address);
   if (it == self->state.destinations.end())
     return;
   auto& dest = it->second;
-  if (!dest.remote) {
+  if (!dest.connected()) {
     if (!dest.connecting)
       connect_destination(self, address);
     return;
@@ -377,36 +518,26 @@ void flush(broker_self* self, const std::string& address) {
     auto batch_id = self->state.next_id++;
     dest.in_flight.emplace(batch_id, std::move(owners));
     auto timeout = std::max<steady::duration>(deadline - steady::now(), std::chrono::milliseconds{1});
-    auto settle = [self, address, batch_id](const publish_ack& ack) {
-      auto it = self->state.destinations.find(address);
-      if (it == self->state.destinations.end())
-        return;  // already answered by the down handler
-      auto batch = it->second.in_flight.find(batch_id);
-      if (batch == it->second.in_flight.end())
-        return;
-      auto owners = std::move(batch->second);
-      it->second.in_flight.erase(batch);
-      const bool per_item = ack.item_codes.size() == owners.size();
-      for (std::size_t i = 0; i < owners.size(); ++i) {
-        if (!per_item)
-          owners[i].answer(address, ack);
-        else if (ack.item_codes[i] == 0)
-          owners[i].answer(address, publish_ack{});
-        else
-          owners[i].answer(address, publish_ack{ack.item_codes[i],
-                                                 ack.item_codes[i] == ack.code ? ack.detail
-                                                                               : "refused with code " + std::to_string(ack.item_codes[i]),
-                                                 {}});
-      }
-      flush(self, address);
-    };
+    if (dest.over_transport) {
+      carriers.sent_transport.fetch_add(1, std::memory_order_relaxed);
+      auto me = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
+      self->state.transports->publish(dest.route.transport, dest.route.address, batch_id, std::move(batch),
+                                      [me, address, batch_id](publication_outcome o) {
+                                        if (auto strong = me.lock())
+                                          caf::anon_send(caf::actor_cast<caf::actor>(strong),
+                                                         publication_outcome_atom::value, address, batch_id, std::move(o));
+                                      });
+      self->delayed_send(self, timeout, publication_timeout_atom::value, address, batch_id);
+      continue;
+    }
+    carriers.sent_caf.fetch_add(1, std::memory_order_relaxed);
     self->request(dest.remote, timeout, publish_atom::value, std::move(batch))
-      .then([settle](publish_ack& ack) { settle(ack); },
-            [self, settle](caf::error& err) {
+      .then([self, address, batch_id](publish_ack& ack) { settle_batch(self, address, batch_id, ack); },
+            [self, address, batch_id](caf::error& err) {
               if (err == caf::sec::request_timeout)
-                settle(publish_ack{408, "no confirmation in time (the node may still deliver it)", {}});
+                settle_batch(self, address, batch_id, publish_ack{408, no_confirmation, {}});
               else
-                settle(publish_ack{503, "no answer: " + self->system().render(err), {}});
+                settle_batch(self, address, batch_id, publish_ack{503, "no answer: " + self->system().render(err), {}});
             });
   }
 }
@@ -614,7 +745,7 @@ void drain_inbox(broker_self* self) {
   send_outboxes(self, filled);
 }
 
-void receive_batch(broker_self* self, std::vector<publication> items, caf::response_promise promise) {
+void receive_batch(broker_self* self, std::vector<publication> items, ack_target promise) {
   incoming in;
   in.items = std::move(items);
   in.promise = std::move(promise);
@@ -631,9 +762,11 @@ local_subscription* find_subscription(broker_self* self, uint64_t id) {
   return nullptr;
 }
 
-caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config cfg) {
+caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config cfg,
+                          std::shared_ptr<transport_client> transports) {
   install_default_handler(self);
   self->state.client = std::move(client);
+  self->state.transports = std::move(transports);
   cfg.batch = std::max<std::size_t>(cfg.batch, 1);
   cfg.batches_in_flight = std::max<std::size_t>(cfg.batches_in_flight, 1);
   self->state.cfg = cfg;
@@ -683,16 +816,33 @@ caf::behavior broker_actor(broker_self* self, caf::actor client, broker_config c
     },
     [self](publish_atom, std::vector<publication>& items) -> caf::result<publish_ack> {
       auto rp = self->make_response_promise();
-      receive_batch(self, std::move(items), rp);
+      receive_batch(self, std::move(items), ack_target{rp, {}});
       return rp;
     },
     [self](publish_atom, std::string& batch) -> caf::result<publish_ack> {
+      carriers.received_caf.fetch_add(1, std::memory_order_relaxed);
       std::vector<publication> items;
       if (auto why = decode_publication_batch(batch, items); !why.empty())
         return publish_ack{400, "malformed publication batch: " + why, {}};
       auto rp = self->make_response_promise();
-      receive_batch(self, std::move(items), rp);
+      receive_batch(self, std::move(items), ack_target{rp, {}});
       return rp;
+    },
+    [self](publish_atom, std::string& batch, publish_reply& reply) {  // a byte transport's (transport_server)
+      carriers.received_transport.fetch_add(1, std::memory_order_relaxed);
+      std::vector<publication> items;
+      if (auto why = decode_publication_batch(batch, items); !why.empty()) {
+        reply(publish_ack{400, "malformed publication batch: " + why, {}});
+        return;
+      }
+      receive_batch(self, std::move(items), ack_target{{}, std::move(reply)});
+    },
+    [self](transport_ready_atom, transport_ready& ready) { transport_connected(self, ready); },
+    [self](publication_outcome_atom, const std::string& address, uint64_t batch_id, publication_outcome& o) {
+      transport_outcome(self, address, batch_id, o);
+    },
+    [self](publication_timeout_atom, const std::string& address, uint64_t batch_id) {
+      settle_batch(self, address, batch_id, publish_ack{408, no_confirmation, {}});
     },
     [self](done_atom, uint64_t sub_id, std::vector<delivery_outcome>& outcomes) {
       if (auto* s = find_subscription(self, sub_id)) {
@@ -782,8 +932,11 @@ registry::endpoint subscriber_endpoint(const subscription_spec& spec, const std:
   return e;
 }
 
-caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg) {
-  return sys.spawn(broker_actor, std::move(client_actor), cfg);
+const carrier_counters& publication_carriers() { return carriers; }
+
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg,
+                              std::shared_ptr<transport_client> transports) {
+  return sys.spawn(broker_actor, std::move(client_actor), cfg, std::move(transports));
 }
 
 }  // namespace micro::actors

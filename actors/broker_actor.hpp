@@ -5,12 +5,20 @@
 // services advertise subscribers of its topic (found in the registry, see micro/client.cpp):
 // once per node with plain subscribers, and once per queue group to one member node. Per
 // destination node it keeps one queue and at most two batches in flight, so publications
-// travel many per CAF message when the publisher is ahead, and in order. The reply comes when
+// travel many per message when the publisher is ahead, and in order. The reply comes when
 // every destination accepted (or says which did not). A node that goes down fails what was
 // in flight to it and is skipped from then on (until it is seen alive again).
 //
-// Receiver side: a batch of publications (delegated by a node actor) hands
-// each publication to the local subscriptions it targets, in arrival order. Each subscription
+// The carrier of a node's batches: a node that serves over a byte transport (tcp, memory: its
+// registry metadata says so, as for calls) and whose hello says it takes publications gets each
+// batch as a publication frame on the process's connection to it (actors/transport_client.hpp,
+// the one calls ride), answered by a publish_ack frame; a node served over `caf`, or one of an
+// older micro, gets it as a CAF message over BASP. Only the carrier differs: windows, batches,
+// timeouts, order and failures are the same.
+//
+// Receiver side: a batch of publications (delegated by a node actor, or handed over by the
+// node's transport server) hands each publication to the local subscriptions it targets, in
+// arrival order. Each subscription
 // has an in-flight window: when it is full the batch waits (the publisher waits for its ack),
 // or, for subscriptions that asked for it, the publication is refused with 429.
 
@@ -84,6 +92,49 @@ struct async_publisher {
   }
 };
 
+/// Where the ack of a batch that came over a byte transport goes: its connection, as a
+/// publish_ack frame (actors/transport_server.hpp writes it). Copyable (it travels in a CAF
+/// message); the first answer wins, and if every copy is dropped unanswered (the broker stopped
+/// with the batch queued) the publisher gets a 503 at once rather than waiting for its timeout.
+class publish_reply {
+ public:
+  using writer = std::function<void(const publish_ack&)>;
+  publish_reply() = default;
+  explicit publish_reply(writer w) : state_{std::make_shared<state>(std::move(w))} {}
+  /// Writes `ack`, unless this batch was answered already. Any thread.
+  void operator()(const publish_ack& ack) const {
+    if (state_)
+      state_->answer(ack);
+  }
+  explicit operator bool() const { return state_ != nullptr; }
+
+ private:
+  struct state {
+    explicit state(writer w) : write{std::move(w)} {}
+    ~state() { answer(publish_ack{503, "the broker stopped before it answered the batch", {}}); }
+    void answer(const publish_ack& ack) {
+      if (!answered.exchange(true))
+        write(ack);
+    }
+    std::atomic<bool> answered{false};
+    writer write;
+  };
+  std::shared_ptr<state> state_;
+};
+
+/// Batches of publications this process's broker sent and received, by carrier: a byte
+/// transport's connection (publication frames) or CAF's BASP. Debug.Stats shows them
+/// ("publication_batches"); the tests read them to know which carrier a publication took.
+struct carrier_counters {
+  std::atomic<uint64_t> sent_transport{0};
+  std::atomic<uint64_t> sent_caf{0};
+  std::atomic<uint64_t> received_transport{0};
+  std::atomic<uint64_t> received_caf{0};
+};
+const carrier_counters& publication_carriers();
+
+class transport_client;
+
 /// Runs one publication for a subscription, on the subscription's own thread: 0 or an error
 /// code with a detail. The publication is the handler's to take apart (moved, not copied).
 using subscription_handler = std::function<publish_ack(publication&)>;
@@ -132,15 +183,21 @@ void advertise_subscription(registry::metadata& node_meta, const subscription_sp
 /// Messages:
 /// - `(publish_atom, publish_order)` -> `publish_ack`
 /// - `(publish_atom, std::shared_ptr<async_publisher>)`: takes what it queued (no answer)
-/// - `(publish_atom, std::string batch)` -> `publish_ack` (from remote brokers: a batch encoded
-///   as actors/publication_batch.hpp says; one that does not parse is refused whole with 400)
+/// - `(publish_atom, std::string batch)` -> `publish_ack` (from remote brokers over CAF: a batch
+///   encoded as actors/publication_batch.hpp says; one that does not parse is refused whole with 400)
+/// - `(publish_atom, std::string batch, publish_reply)`: the same from a byte transport's
+///   connection; the ack goes to `publish_reply`
 /// - `(publish_atom, std::vector<publication>)` -> `publish_ack` (from this process's own broker)
 /// - `(subscribe_sub_atom, subscription_spec)` -> `uint64_t` id; `(unsubscribe_sub_atom, uint64_t)`
 /// - `(local_node_atom, std::string node_id)`: publications for this node stay in process.
-caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg = {});
+/// `transports`: the process's connections over byte transports (the direct path's, shared with
+/// calls); null: every batch goes over CAF.
+caf::actor spawn_broker_actor(caf::actor_system& sys, caf::actor client_actor, broker_config cfg = {},
+                              std::shared_ptr<transport_client> transports = nullptr);
 
 }  // namespace micro::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::publish_order)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<micro::actors::async_publisher>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::subscription_spec)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(micro::actors::publish_reply)

@@ -50,7 +50,7 @@ bool counts_against_node(attempt_failure kind, const response& err) {
 
 struct direct_calls::state {
   std::shared_ptr<shared_selector> selector;
-  std::unique_ptr<transport_client> transports;  // set once, right after construction
+  std::shared_ptr<transport_client> transports;  // set once, right after construction (shared with the broker)
   std::unique_ptr<call_carrier> over_caf;        // likewise, when the path takes calls over CAF
   bool tls_enabled = false;                      // whether this process dials TLS
   timer_thread timers;  // attempt timeouts and retry back-offs; callbacks use `this` (see ~direct_calls)
@@ -305,7 +305,7 @@ direct_calls::direct_calls(std::shared_ptr<shared_selector> selector, transport:
     if (auto s = weak.lock())
       s->on_outcome(id, std::move(o));
   };
-  state_->transports = std::make_unique<transport_client>(on_outcome, std::move(options));
+  state_->transports = std::make_shared<transport_client>(on_outcome, std::move(options));
   if (over_caf)
     state_->over_caf = over_caf(on_outcome);
 }
@@ -318,6 +318,8 @@ direct_calls::~direct_calls() {
   if (state_->over_caf)
     state_->over_caf->close();
 }
+
+std::shared_ptr<transport_client> direct_calls::transports() const { return state_->transports; }
 
 bool direct_calls::takes(const call_plan& plan) const {
   if (plan.candidates.empty())

@@ -24,6 +24,8 @@
 
 namespace micro::actors {
 
+class transport_client;
+
 class direct_calls {
  public:
   /// Runs once per call, on whichever thread ends it (the caller's, a transport's I/O thread, the
@@ -46,6 +48,10 @@ class direct_calls {
   /// Starts a call (plan.candidates resolved, req.timeout_ns the whole call's). Failures become
   /// error responses, as the client actor's: 503, 408, or the node's own error.
   void call(call_plan plan, request req, completion done);
+
+  /// Its connections (made on first use, one per node): the process's broker actor sends its
+  /// publication batches on them too (actors/broker_actor.hpp), so a node pair shares one.
+  std::shared_ptr<transport_client> transports() const;
 
  private:
   struct state;

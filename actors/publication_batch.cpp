@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "transport/body.hpp"
+
 namespace micro::actors {
 
 namespace {
@@ -135,6 +137,35 @@ std::string decode_publication_batch(const std::string& batch, std::vector<publi
   if (r.at != batch.size())
     return std::to_string(batch.size() - r.at) + " bytes left over after " + std::to_string(n) + " publications";
   return {};
+}
+
+void encode_publish_ack(const publish_ack& ack, std::string& out) {
+  transport::body_writer w{out};
+  w.i32(ack.code);
+  w.str(ack.detail);
+  w.u32(static_cast<uint32_t>(ack.item_codes.size()));
+  for (auto c : ack.item_codes)
+    w.i32(c);
+}
+
+transport::status decode_publish_ack(std::string_view body, publish_ack& out) {
+  out = publish_ack{};
+  transport::body_reader r{body, "publish ack"};
+  uint32_t count = 0;
+  if (!r.i32(out.code, "code") || !r.str(out.detail, "detail") || !r.u32(count, "count"))
+    return r.error();
+  // What is left after code (4), detail (4 + its bytes) and count (4): 4 bytes per item code.
+  const auto left = body.size() - 12 - out.detail.size();
+  if (count > left / 4)
+    return transport::status::error(transport::errc::bad_frame, "publish ack: count " + std::to_string(count)
+                                                                  + " claims more item codes than the body holds ("
+                                                                  + std::to_string(left) + " bytes left)");
+  out.item_codes.resize(count);
+  for (auto& c : out.item_codes)
+    if (!r.i32(c, "item code"))
+      return r.error();
+  r.finish();
+  return r.error();
 }
 
 }  // namespace micro::actors

@@ -12,9 +12,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/wire.hpp"
+#include "transport/status.hpp"
 
 namespace micro::actors {
 
@@ -32,5 +34,13 @@ void append_to_batch(std::string& batch, const std::string& head, const std::vec
 /// Decodes a batch into `out` (replacing its content). Empty on success, else why not (the
 /// batch is malformed: truncated, a length past its end, bytes left over, a bad tag).
 std::string decode_publication_batch(const std::string& batch, std::vector<publication>& out);
+
+/// A node's answer to a batch as the body of a publish_ack frame (a byte transport carries the
+/// batch itself, as it is, in a publication frame): i32 code, detail (u32 length + bytes), u32
+/// count + that many i32 item codes, big-endian like every frame body (transport/body.hpp).
+/// A body that does not parse (truncated, a count past what the body holds, bytes left over) is
+/// errc::bad_frame, saying why; nothing is reserved for what a count claims.
+void encode_publish_ack(const publish_ack& ack, std::string& out);
+transport::status decode_publish_ack(std::string_view body, publish_ack& out);
 
 }  // namespace micro::actors

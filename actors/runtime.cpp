@@ -102,9 +102,10 @@ std::shared_ptr<direct_calls> runtime::direct() {
 
 caf::actor runtime::broker_actor() {
   auto client = client_actor();
+  auto connections = direct()->transports();  // publications ride the connections calls use
   std::lock_guard<std::mutex> guard{impl_->client_mutex};
   if (!impl_->broker)
-    impl_->broker = spawn_broker_actor(*impl_->system, std::move(client), config_.broker);
+    impl_->broker = spawn_broker_actor(*impl_->system, std::move(client), config_.broker, std::move(connections));
   return impl_->broker;
 }
 

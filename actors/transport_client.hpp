@@ -26,6 +26,18 @@ class stream_frames_sink {
   virtual void on_close(const transport::connection_ptr& conn, const transport::status& why) = 0;
 };
 
+/// What became of a batch of publications sent with transport_client::publish.
+struct publication_outcome {
+  enum class kind : uint8_t {
+    acked,          // `ack` is the node's publish_ack body (actors/publication_batch.hpp decodes it)
+    not_delivered,  // the batch never left (dial failed, the node does not take publications, limit)
+    lost,           // sent, and the connection closed before the ack
+  };
+  kind what = kind::acked;
+  std::string ack;
+  std::string why;  // for not_delivered and lost
+};
+
 class transport_client {
  public:
   /// `on_outcome` runs once per call, on a transport or dialer thread: it must be quick.
@@ -51,9 +63,25 @@ class transport_client {
   /// The transports call() speaks.
   static bool speaks(const std::string& transport);
 
+  /// Publications (the broker actor, actors/broker_actor.hpp) ride the same connections as calls.
+  /// connect: dials the node (or finds its connection) and says whether it takes publication
+  /// frames (its hello said transport::hello_takes_publications; an older node does not, and
+  /// would close a connection that carried one). `done` runs once, on the caller's thread (a
+  /// connection was there) or a dialer thread: quick, no blocking.
+  using connect_handler = std::function<void(const transport::status&, bool takes_publications)>;
+  void connect(const std::string& transport, const std::string& address, connect_handler done);
+  /// Sends batch `id` (the encoded batch, as it is) in a publication frame; `done` runs once with
+  /// the node's publish_ack, or why there is none (on a transport or dialer thread, or the
+  /// caller's when it cannot be sent). Ids are the caller's, apart from calls' (another kind of
+  /// frame): unique among this client's publications in flight. A late ack (its batch given up)
+  /// finds nobody and is dropped.
+  using publication_handler = std::function<void(publication_outcome)>;
+  void publish(const std::string& transport, const std::string& address, uint64_t id, std::string batch,
+               publication_handler done);
+
  private:
   void submit(const std::string& transport, const std::string& address, uint64_t id, transport::frame_kind kind,
-              std::string body);
+              std::string body, publication_handler published = nullptr);
   struct state;
   std::shared_ptr<state> state_;
 };

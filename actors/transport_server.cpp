@@ -1,6 +1,8 @@
 #include "actors/transport_server.hpp"
 
+#include "actors/broker_actor.hpp"
 #include "actors/metadata_limits.hpp"
+#include "actors/publication_batch.hpp"
 #include "actors/reply_sink.hpp"
 #include "actors/transport_streams.hpp"
 #include "actors/wire_body.hpp"
@@ -24,6 +26,12 @@ void reply(const transport::connection_ptr& conn, uint64_t id, const response& r
   conn->send(std::move(refusal));
 }
 
+void ack(const transport::connection_ptr& conn, uint64_t id, const publish_ack& a) {
+  transport::frame f{transport::frame_kind::publish_ack, 0, id, {}};
+  encode_publish_ack(a, f.body);
+  conn->send(std::move(f));  // sent, or the connection is gone (the publisher learns it from its side)
+}
+
 }  // namespace
 
 struct transport_server::served {
@@ -37,6 +45,7 @@ struct transport_server::impl {
   std::unique_ptr<transport::listener> listener;
   std::mutex mutex;  // guards `services` (add/stop on the caller's thread, frames on the I/O thread)
   std::map<std::string, std::shared_ptr<const served>> services;
+  caf::actor broker;  // the process's: gets the publication frames
   transport::limits limits;
   // Streams, per connection that opened one (actors/transport_streams.hpp).
   std::mutex streams_mutex;
@@ -71,6 +80,22 @@ struct transport_server::impl {
       table->on_close(why);
   }
 
+  // A batch of publications: to the broker actor as it came (it decodes it, as a batch over CAF);
+  // the ack goes back when the broker answers.
+  void on_publication(const transport::connection_ptr& conn, transport::frame&& f) {
+    caf::actor to;
+    {
+      std::lock_guard lock{mutex};
+      to = broker;
+    }
+    if (!to) {
+      ack(conn, f.id, publish_ack{503, "this node has no broker", {}});
+      return;
+    }
+    caf::anon_send(to, publish_atom::value, std::move(f.body),
+                   publish_reply{[conn, id = f.id](const publish_ack& a) { ack(conn, id, a); }});
+  }
+
   void on_request(const transport::connection_ptr& conn, transport::frame&& f) {
     request req;
     if (auto st = decode_request(f.body, req); !st) {
@@ -101,7 +126,9 @@ transport::result<std::unique_ptr<transport_server>> transport_server::start(caf
                                                                              const std::string& transport_name,
                                                                              const std::string& address,
                                                                              const transport::transport_options& options) {
-  auto made = transport::make_transport(transport_name, options);
+  auto with_publications = options;
+  with_publications.hello_flags |= transport::hello_takes_publications;  // on_publication
+  auto made = transport::make_transport(transport_name, with_publications);
   if (!made)
     return {made.st, nullptr};
   auto d = std::make_shared<impl>();
@@ -121,9 +148,14 @@ transport::result<std::unique_ptr<transport_server>> transport_server::start(caf
       d->on_stream_frame(conn, std::move(f));
       return;
     }
+    if (f.kind == transport::frame_kind::publication) {
+      d->on_publication(conn, std::move(f));
+      return;
+    }
+    // (A publish_ack among them: a node sends no publications, so no ack is ever owed to it.)
     conn->close(transport::status::error(transport::errc::bad_frame,
-                                         std::string{"a node takes requests and streams only, not "}
-                                           + transport::to_string(f.kind) + " frames (yet)"));
+                                         std::string{"a node takes requests, streams and publications only, not "}
+                                           + transport::to_string(f.kind) + " frames"));
   };
   h.on_close = [weak](const transport::connection_ptr& conn, const transport::status& why) {
     if (auto d = weak.lock())
@@ -143,6 +175,11 @@ void transport_server::add(const std::string& name, caf::actor service, std::sha
   impl_->services[name] = std::make_shared<const served>(served{std::move(service), std::move(gate)});
 }
 
+void transport_server::set_broker(caf::actor broker) {
+  std::lock_guard lock{impl_->mutex};
+  impl_->broker = std::move(broker);
+}
+
 std::string transport_server::address() const { return impl_->listener ? impl_->listener->address() : std::string{}; }
 
 void transport_server::stop() {
@@ -150,6 +187,7 @@ void transport_server::stop() {
     impl_->listener->close();
   std::lock_guard lock{impl_->mutex};
   impl_->services.clear();
+  impl_->broker = nullptr;
 }
 
 }  // namespace micro::actors

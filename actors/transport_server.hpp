@@ -3,7 +3,9 @@
 // hands it to its service's call gate (actors/call_gate.hpp: concurrency limit, queue, deadlines,
 // drain, as over CAF). Inline endpoints (endpoint_options::with_inline, micro's Debug.*) are run
 // on the transport's I/O thread, with no hand-off at all; every other request goes straight to a
-// worker, whose reply goes straight back to the connection.
+// worker, whose reply goes straight back to the connection. Publication frames (a batch each) go
+// to the process's broker actor as a message, and its ack goes back as a publish_ack frame; the
+// server's hello says it takes them (transport::hello_takes_publications).
 
 #include <map>
 #include <memory>
@@ -29,6 +31,9 @@ class transport_server {
 
   /// Serves `name` from now on: `service` is its service actor, `gate` its call gate.
   void add(const std::string& name, caf::actor service, std::shared_ptr<call_gate> gate);
+  /// Hands the publications sent to this node to `broker` (actors/broker_actor.hpp). Until then
+  /// (or with none) a publication frame is answered with a 503 ack.
+  void set_broker(caf::actor broker);
   /// The bound address ("127.0.0.1:43121").
   std::string address() const;
   /// Stops accepting and closes every connection.

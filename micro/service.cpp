@@ -151,6 +151,14 @@ nlohmann::json subscription_stats() {
   return out;
 }
 
+// Batches of publications this process's broker sent and received, by carrier (a byte
+// transport's connection, or CAF's BASP).
+nlohmann::json carrier_stats() {
+  auto& c = actors::publication_carriers();
+  return {{"sent", {{"transport", c.sent_transport.load()}, {"caf", c.sent_caf.load()}}},
+          {"received", {{"transport", c.received_transport.load()}, {"caf", c.received_caf.load()}}}};
+}
+
 // Per topic, at scrape time: what this process's subscriptions delivered, dropped and queue.
 void add_broker_collector() {
   static std::once_flag once;
@@ -174,6 +182,15 @@ void add_broker_collector() {
       out.push_back(std::move(delivered));
       out.push_back(std::move(dropped));
       out.push_back(std::move(queued));
+      auto& c = actors::publication_carriers();
+      out.push_back({"micro_broker_batches_total",
+                     "Batches of publications this process's broker sent and received, by carrier (transport: "
+                     "the node's tcp/memory connection; caf: BASP).",
+                     metrics::kind::counter,
+                     {{{{"direction", "sent"}, {"carrier", "transport"}}, static_cast<double>(c.sent_transport.load())},
+                      {{{"direction", "sent"}, {"carrier", "caf"}}, static_cast<double>(c.sent_caf.load())},
+                      {{{"direction", "received"}, {"carrier", "transport"}}, static_cast<double>(c.received_transport.load())},
+                      {{{"direction", "received"}, {"carrier", "caf"}}, static_cast<double>(c.received_caf.load())}}});
     });
   });
 }
@@ -260,6 +277,7 @@ struct service::impl {
                        {"stream_actors", live_streams()},
                        {"memory", resident_bytes()},
                        {"subscriptions", subscription_stats()},
+                       {"publication_batches", carrier_stats()},
                        {"http", http_address},
                        {"endpoints", per_endpoint->to_json()},  // the dashboard's charts (web/)
                      });
@@ -428,7 +446,8 @@ status service::start() {
   if (!d.opts.tls_ca.empty())
     node_metadata[actors::tls_metadata_key] = "true";  // callers without TLS say why at once
   if (d.opts.transport != "caf") {
-    // Unary calls over micro's own transport; CAF stays published for streams and pub/sub.
+    // Unary calls, streams and publications over micro's own transport; CAF stays published for
+    // peers that reach this node over it (a caller or publisher of an older micro, the caf transport).
     // tcp: a free port on the node's host; memory: a fresh name (two services, two listeners).
     auto listen_at = d.opts.transport == "tcp" ? (host.empty() ? "0.0.0.0" : host) + ":0" : std::string{};
     auto started = actors::transport_server::start(sys, d.opts.transport, listen_at, d.rt->config().byte_transports);
@@ -441,6 +460,7 @@ status service::start() {
     }
     d.transport_server = std::move(started.value);
     d.transport_server->add(d.opts.name, service.actor, service.gate);
+    d.transport_server->set_broker(broker);  // publications sent to this node over its transport
     auto bound = d.transport_server->address();
     node_metadata[actors::transport_metadata_key] = d.opts.transport;
     // The port only: the host is the node's (mdns resolves 0.0.0.0 per interface); memory: the name.

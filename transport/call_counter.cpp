@@ -29,6 +29,14 @@ status call_counter::on_send(const frame& f) {
     }
   } else if (f.kind == frame_kind::response) {
     decrement(inbound_);
+  } else if (f.kind == frame_kind::publication) {
+    if (publications_out_.fetch_add(1) >= max_) {
+      decrement(publications_out_);
+      return status::error(errc::too_many_calls,
+                           std::to_string(max_) + " publication batches already in flight on this connection");
+    }
+  } else if (f.kind == frame_kind::publish_ack) {
+    decrement(publications_in_);
   }
   return {};
 }
@@ -41,6 +49,12 @@ status call_counter::on_receive(const frame& f) {
                                                    + " calls in flight");
   } else if (f.kind == frame_kind::response) {
     decrement(outbound_);
+  } else if (f.kind == frame_kind::publication) {
+    if (publications_in_.fetch_add(1) >= max_)
+      return status::error(errc::too_many_calls, "peer sent more than " + std::to_string(max_)
+                                                   + " publication batches in flight");
+  } else if (f.kind == frame_kind::publish_ack) {
+    decrement(publications_out_);
   }
   return {};
 }

@@ -1,7 +1,7 @@
 #pragma once
 // One connection between two nodes (go-micro's Socket): sends frames, hands received frames to
-// a callback, closes with a reason. Calls, and later streams and publications, are multiplexed
-// on it by frame id.
+// a callback, closes with a reason. Calls, streams and publications are multiplexed on it by
+// frame id.
 
 #include <functional>
 #include <memory>
@@ -36,6 +36,9 @@ class connection {
   virtual bool is_open() const = 0;
   // The other end, for logs: "127.0.0.1:40312", or the memory address.
   virtual std::string peer() const = 0;
+  // What the peer's hello said it can do (frame.hpp's hello flags; valid once dial() returned it).
+  // 0 for a backend without hellos, or a peer that says nothing.
+  virtual uint16_t peer_flags() const { return 0; }
 };
 
 }  // namespace micro::transport

@@ -29,8 +29,8 @@ enum class frame_kind : uint8_t {
   stream_credit = 7,  // n more messages may be sent; with flag stream_hello: the server's hello
   stream_end = 8,     // one side's end (half-close, cancel, final status); with flag stream_gone:
                       // the sender's endpoint stopped (its actor quit), body = why
-  publication = 9,    // reserved for publications over the transport
-  publish_ack = 10,
+  publication = 9,    // client -> server: a batch of publications (actors/publication_batch.hpp); id = batch id
+  publish_ack = 10,   // server -> client: the node's answer to publication `id` (actors/publication_batch.hpp)
   ping = 11,          // "are you there?": answered at once with a pong of the same id (limits::ping_*)
   pong = 12,
 };
@@ -39,6 +39,10 @@ inline constexpr uint8_t max_frame_kind = 12;
 // Hello flags: what the sender of a hello can do. A peer that did not say it answers pings is
 // never sent one (a node of an older version would close the connection on an unknown kind).
 inline constexpr uint16_t hello_answers_pings = 1;
+// Said by a node whose server takes publication frames (actors/transport_server.hpp). A node that
+// did not say it (an older micro) is never sent one: its publishers keep CAF's port for it.
+// Not the transport's own: the layer above asks for it (transport_options::hello_flags).
+inline constexpr uint16_t hello_takes_publications = 2;
 
 // Stream frame flags (actors/transport_streams.hpp says what each frame carries). Stream ids are
 // chosen by the client, unique among its streams and calls on a connection. The server sends

@@ -13,6 +13,8 @@ struct limits {
   std::size_t max_frame_size = 4u << 20;
   // Requests received and not yet answered (and requests sent and not yet answered) on one
   // connection. A peer past it is closed; a local caller past it gets errc::too_many_calls.
+  // Publication batches not yet acked are bounded the same way, counted apart from calls (a
+  // broker keeps a couple in flight per node: MICRO_BROKER_BATCHES_IN_FLIGHT).
   std::size_t max_calls_in_flight = 1024;
   // Streams open on one connection (actors/transport_streams). An open past it is refused with a
   // 503 answer, and the connection stays. Each service's own limit (server_max_streams) comes

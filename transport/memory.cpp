@@ -100,6 +100,9 @@ class memory_connection final : public connection, public std::enable_shared_fro
 
   bool is_open() const override { return open_.load(); }
   std::string peer() const override { return peer_; }
+  // No hellos here: the dialer reads the flags the listener's side would have said.
+  uint16_t peer_flags() const override { return peer_flags_; }
+  void set_peer_flags(uint16_t flags) { peer_flags_ = flags; }
 
  private:
   void receive(frame f) {
@@ -131,6 +134,7 @@ class memory_connection final : public connection, public std::enable_shared_fro
   std::weak_ptr<memory_connection> other_;
   std::shared_ptr<memory_connection> owned_;
   std::atomic<bool> open_{true};
+  uint16_t peer_flags_ = 0;  // set before the connection is shared
 };
 
 struct listening {
@@ -184,6 +188,8 @@ class memory_transport final : public transport {
     auto theirs = std::make_shared<memory_connection>(target->options, target->handlers, "dialer of " + address);
     mine->pair_with(theirs, true);
     theirs->pair_with(mine, false);
+    mine->set_peer_flags(target->options.hello_flags);
+    theirs->set_peer_flags(options_.hello_flags);
     return {{}, mine};
   }
 

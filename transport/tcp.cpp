@@ -48,7 +48,10 @@ struct io_core {
   void track(const std::shared_ptr<tcp_connection>& c);
 };
 
-frame hello_frame() { return frame{frame_kind::hello, hello_answers_pings, 0, std::string{handshake_magic}}; }
+// Ours: we answer pings; plus what the layer above takes (transport_options::hello_flags).
+frame hello_frame(uint16_t extra_flags) {
+  return frame{frame_kind::hello, static_cast<uint16_t>(hello_answers_pings | extra_flags), 0, std::string{handshake_magic}};
+}
 
 class tcp_connection final : public connection, public std::enable_shared_from_this<tcp_connection> {
  public:
@@ -97,6 +100,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
 
   bool is_open() const override { return !closed_.load(); }
   std::string peer() const override { return peer_; }
+  uint16_t peer_flags() const override { return peer_flags_.load(); }
 
   // I/O thread: a connection the listener accepted. The peer speaks first.
   void start_accepted() {
@@ -153,7 +157,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
 
   // I/O thread: the dialling side speaks first, once connected (and TLS is up).
   void say_hello() {
-    queue(hello_frame());
+    queue(hello_frame(core_->options.hello_flags));
     read();
   }
 
@@ -338,9 +342,10 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       }
       handshaken_ = true;
       peer_answers_pings_ = (f.flags & hello_answers_pings) != 0;
+      peer_flags_ = f.flags;
       handshake_timer_.cancel();
       if (accepted_)
-        queue(hello_frame());
+        queue(hello_frame(core_->options.hello_flags));
       if (!tls_) {  // (a TLS session is not shared between threads: its frames go through here)
         std::lock_guard lock{mutex_};
         direct_fd_ = socket_.native_handle();
@@ -476,6 +481,7 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
   std::string peer_;  // set before the connection is shared
   bool handshaken_ = false;
   bool peer_answers_pings_ = false;  // its hello said so
+  std::atomic<uint16_t> peer_flags_{0};  // its hello's flags (any thread: set before dial() returns)
   steady::time_point last_frame_{};
   steady::time_point watching_since_{};  // first ping tick that saw calls in flight; {} = none
   uint64_t pings_sent_ = 0;

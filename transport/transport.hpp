@@ -28,6 +28,9 @@ struct transport_options {
   // Where a connection closed for a broken rule says why (one line per connection); nullptr =
   // standard error.
   std::function<void(const std::string&)> log;
+  // Hello flags this side adds to the transport's own (frame.hpp): what the layer above takes,
+  // e.g. hello_takes_publications on a node's server. The peer reads them (connection::peer_flags).
+  uint16_t hello_flags = 0;
 };
 
 class transport {

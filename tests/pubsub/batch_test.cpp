@@ -95,3 +95,34 @@ TEST_CASE("a malformed publication batch is refused with a reason", "[batch]") {
   huge_string += std::string("\xff\xff\xff\xff", 4) + std::string(16, 'a');
   CHECK(decode_publication_batch(huge_string, out).find("past the end") != std::string::npos);
 }
+
+// A node's answer as a publish_ack frame body (byte transports).
+TEST_CASE("a publish ack comes back as it was sent, and a malformed one is refused with a coded reason", "[batch]") {
+  publish_ack ack{429, "subscriber of t is full (2 in flight)", {0, 429, 0, -1}};
+  std::string body;
+  encode_publish_ack(ack, body);
+  publish_ack out{1, "stale", {7}};  // replaced
+  REQUIRE(decode_publish_ack(body, out).ok());
+  CHECK(out.code == ack.code);
+  CHECK(out.detail == ack.detail);
+  CHECK(out.item_codes == ack.item_codes);
+  std::string empty;
+  encode_publish_ack(publish_ack{}, empty);
+  REQUIRE(decode_publish_ack(empty, out).ok());
+  CHECK((out.code == 0 && out.detail.empty() && out.item_codes.empty()));
+
+  for (std::size_t n = 0; n < body.size(); ++n) {
+    INFO("prefix of " << n << " bytes");
+    auto st = decode_publish_ack(std::string_view{body}.substr(0, n), out);
+    CHECK(st.code == micro::transport::errc::bad_frame);
+  }
+  CHECK(decode_publish_ack(body + "!", out).code == micro::transport::errc::bad_frame);
+  // A count of item codes far beyond the bytes there: refused before anything is sized by it.
+  std::string lie;
+  encode_publish_ack(publish_ack{503, "x", {}}, lie);
+  lie.replace(lie.size() - 4, 4, std::string("\x7f\xff\xff\xff", 4));
+  auto st = decode_publish_ack(lie, out);
+  CHECK(st.code == micro::transport::errc::bad_frame);
+  CHECK(st.message.find("count") != std::string::npos);
+  CHECK(decode_publish_ack(std::string(3, '\xff'), out).code == micro::transport::errc::bad_frame);
+}

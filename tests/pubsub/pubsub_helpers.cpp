@@ -7,11 +7,20 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
+#include "actors/broker_actor.hpp"
+
 namespace micro::test {
 
 std::string unique_name(const std::string& base) {
   static int n = 0;
   return base + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
+}
+
+std::string test_transport() {
+  const char* v = std::getenv("MICRO_TEST_TRANSPORT");
+  return v == nullptr || *v == '\0' ? "tcp" : v;
 }
 
 std::map<std::string, std::string> broker_env() {
@@ -102,6 +111,7 @@ std::unique_ptr<subscriber> start_subscriber(const subscriber_config& cfg) {
   env["MICRO_SERVER_ADDRESS"] = cfg.address;
   for (auto& [k, v] : broker_env())
     env[k] = v;
+  env["MICRO_TRANSPORT"] = test_transport();
   env["TEST_TOPICS"] = cfg.topics;
   if (!cfg.queue.empty())
     env["TEST_QUEUE"] = cfg.queue;
@@ -124,7 +134,12 @@ std::unique_ptr<subscriber> start_subscriber(const subscriber_config& cfg) {
   if (!first || first->rfind("ready 127.0.0.1:", 0) != 0)
     FAIL("micro-pubsub-test-server " << cfg.name << " did not start; its output:\n" << s->srv.proc->transcript());
   std::istringstream in{first->substr(6)};
-  in >> s->srv.address >> s->node_id;
+  in >> s->srv.address >> s->node_id >> s->transport >> s->transport_address;
+  // A subscriber that does not serve over the transport asked for would let the suite pass over
+  // another carrier (the stream suite once ran over BASP unnoticed that way).
+  if (s->transport != test_transport())
+    FAIL("micro-pubsub-test-server " << cfg.name << " serves over \"" << s->transport << "\", not "
+                                      << test_transport() << ": " << *first);
   return s;
 }
 
@@ -190,6 +205,26 @@ bool drain(micro::client& c, const std::string& topic, const std::vector<subscri
     read_all_until(subs, got_it, std::min<milliseconds>(1000ms, timeout));
   }
   return true;
+}
+
+carrier_counts carriers_of(micro::client& c, const subscriber& s) {
+  micro::raw_message req;
+  req.content_type = req.accept = "application/json";
+  req.body = "{}";
+  auto rsp = c.call_raw({}, s.srv.name, "Debug.Stats", req);
+  if (!rsp)
+    FAIL("Debug.Stats of " << s.srv.name << ": " << rsp.error().to_json());
+  auto stats = nlohmann::json::parse(rsp->body);
+  INFO(stats.dump());
+  REQUIRE(stats.contains("publication_batches"));
+  auto& b = stats["publication_batches"];
+  return carrier_counts{b["sent"]["transport"].get<uint64_t>(), b["sent"]["caf"].get<uint64_t>(),
+                        b["received"]["transport"].get<uint64_t>(), b["received"]["caf"].get<uint64_t>()};
+}
+
+carrier_counts own_carriers() {
+  auto& c = micro::actors::publication_carriers();
+  return carrier_counts{c.sent_transport.load(), c.sent_caf.load(), c.received_transport.load(), c.received_caf.load()};
 }
 
 std::vector<uint64_t> duplicates(const std::vector<uint64_t>& seqs) {

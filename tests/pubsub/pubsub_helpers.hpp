@@ -59,10 +59,17 @@ struct got_line {
   uint64_t number() const { return std::stoull(seq); }
 };
 
+/// What the subscriber processes serve over: MICRO_TEST_TRANSPORT (CMake runs the suite once more
+/// with caf, as pubsub.caf.*), else micro's default, tcp. Publications to a node follow it: a
+/// publication frame on its transport's connection, or a CAF message over BASP for caf.
+std::string test_transport();
+
 /// A running subscriber process and what it printed so far.
 struct subscriber {
   running_server srv;   // proc, name, address
   std::string node_id;
+  std::string transport;          // what it serves over (checked: test_transport())
+  std::string transport_address;  // its port there ("-" for caf)
   std::vector<got_line> lines;       // every "got" line read so far, markers included
 
   /// Reads one stdout line if one comes within `timeout`; true if it was a "got" line.
@@ -132,6 +139,16 @@ bool read_all_until(const std::vector<subscriber*>& subs, Pred pred, millisecond
   }
   return true;
 }
+
+/// Batches of publications a process's broker sent and received, by carrier (Debug.Stats'
+/// "publication_batches").
+struct carrier_counts {
+  uint64_t sent_transport = 0, sent_caf = 0, received_transport = 0, received_caf = 0;
+};
+/// The subscriber's, read with a Debug.Stats call from `c`.
+carrier_counts carriers_of(micro::client& c, const subscriber& s);
+/// This process's.
+carrier_counts own_carriers();
 
 /// Sequence numbers seen more than once.
 std::vector<uint64_t> duplicates(const std::vector<uint64_t>& seqs);

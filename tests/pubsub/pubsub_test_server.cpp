@@ -4,8 +4,9 @@
 //   micro-pubsub-test-server --server_name NAME    (plus MICRO_* variables: address, registry,
 //                                                   broker, broker address, heartbeats, ...)
 //
-// Prints "ready ADDRESS NODE_ID" as the first line of stdout once it serves and its
-// subscriptions are advertised, then, for each publication a subscriber gets, one line
+// Prints "ready ADDRESS NODE_ID TRANSPORT TRANSPORT_ADDRESS" as the first line of stdout once it
+// serves and its subscriptions are advertised (TRANSPORT: what it serves over, MICRO_TRANSPORT;
+// TRANSPORT_ADDRESS: its port there, "-" for caf), then, for each publication a subscriber gets, one line
 //   got TOPIC SEQ KEY=VALUE ...
 // SEQ is the pubsubtest.Tick's seq (TEST_RAW=0) or the publication's metadata "seq" ("-" when
 // absent); KEY=VALUE is the publication's metadata, in key order. The line is written (and
@@ -129,7 +130,13 @@ int main(int argc, char** argv) {
   }
   {
     std::lock_guard<std::mutex> guard{out_mutex};
-    std::cout << "ready " << svc.address() << " " << svc.node_id() << std::endl;
+    // Where its transport listens (the tests check that a node serves over what they asked, and
+    // speak to that port directly in the hostile cases).
+    auto meta = svc.node_metadata();
+    auto transport = meta.count("transport") ? meta["transport"] : std::string{"caf"};
+    auto transport_address = meta.count("transport_address") ? meta["transport_address"] : std::string{"-"};
+    std::cout << "ready " << svc.address() << " " << svc.node_id() << " " << transport << " " << transport_address
+              << std::endl;
   }
   return svc.run();  // start() again is a no-op; waits for SIGINT/SIGTERM, then drains
 }

@@ -62,6 +62,8 @@ struct dialler_view {
 }  // namespace
 
 TEST_CASE("a frozen peer is pinged, then given up after ping_timeout: its calls fail at once", "[transport][liveness]") {
+  // A publication batch unanswered counts as a call in flight does (call_counter).
+  const auto kind = GENERATE(frame_kind::request, frame_kind::publication);
   log_capture log;
   auto t = make_transport("tcp", pinging_options(log)).value;
   raw_listener frozen;
@@ -73,7 +75,7 @@ TEST_CASE("a frozen peer is pinged, then given up after ping_timeout: its calls 
   REQUIRE(peer);
 
   auto sent_at = steady::now();
-  REQUIRE(c.value->send(frame{frame_kind::request, 0, 7, "are you there"}).ok());
+  REQUIRE(c.value->send(frame{kind, 0, 7, "are you there"}).ok());
   std::string got;
   CHECK(peer->wait_closed(5s, &got));
   REQUIRE(view.closing.wait_for(5s) == std::future_status::ready);
@@ -88,7 +90,7 @@ TEST_CASE("a frozen peer is pinged, then given up after ping_timeout: its calls 
 
   auto frames = parse_frames(got);
   REQUIRE(frames.size() >= 3);
-  CHECK(frames.front().kind == frame_kind::request);
+  CHECK(frames.front().kind == kind);
   std::size_t pings = 0;
   for (auto& f : frames) pings += f.kind == frame_kind::ping;
   CHECK(pings >= 2);  // silent for 300 ms, pinged every 50 ms after the first 50
@@ -166,4 +168,21 @@ TEST_CASE("a listener offers pings in its hello and answers a ping with a pong o
   CHECK(frames[1].kind == frame_kind::pong);
   CHECK(frames[1].id == 99);
   CHECK(srv.log.lines().empty());
+}
+
+TEST_CASE("the layer above's hello flags reach the peer: peer_flags reads them", "[transport][liveness]") {
+  auto backend = GENERATE(std::string{"tcp"}, std::string{"memory"});
+  INFO(backend);
+  for (uint16_t flags : {uint16_t{0}, hello_takes_publications}) {
+    transport_options server_options;
+    server_options.hello_flags = flags;
+    auto server = make_transport(backend, server_options).value;
+    auto l = server->listen(backend == "tcp" ? "127.0.0.1:0" : "", {});
+    REQUIRE(l.ok());
+    auto c = make_transport(backend).value->dial(l.value->address(), {});
+    REQUIRE(c.ok());
+    CHECK((c.value->peer_flags() & hello_takes_publications) == flags);
+    if (backend == "tcp")
+      CHECK((c.value->peer_flags() & hello_answers_pings) != 0);
+  }
 }
