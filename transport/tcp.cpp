@@ -81,8 +81,10 @@ class tcp_connection final : public connection, public std::enable_shared_from_t
       return st;
     // A lone call (this one, or at most one other, in flight) leaves from this thread; under load
     // the I/O thread coalesces frames into one write (one syscall each halved calls/s at 64 in
-    // flight, measured).
-    bool lone_call = (f.kind == frame_kind::request || f.kind == frame_kind::response) && counter_.in_flight() <= 1;
+    // flight, measured). A publication batch and its ack count as a call and its response here.
+    bool lone_call = (f.kind == frame_kind::request || f.kind == frame_kind::response
+                      || f.kind == frame_kind::publication || f.kind == frame_kind::publish_ack)
+                     && counter_.in_flight() <= 1;
     // A stream's frames come from its endpoint actor, one batch of messages (or a credit) per
     // wake-up: already coalesced, so on an idle connection they leave from that thread too.
     bool stream_frame = f.kind == frame_kind::stream_data || f.kind == frame_kind::stream_credit;
