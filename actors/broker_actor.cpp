@@ -360,7 +360,8 @@ void fail_destination(broker_self* self, const std::string& address, const std::
 void flush(broker_self* self, const std::string& address);
 
 // Over CAF: the node actor at `address`, over the process's one BASP connection to it.
-void connect_over_caf(broker_self* self, const std::string& address) {
+// `transport_failure`: why its transport could not be reached first (for the error, if CAF fails too).
+void connect_over_caf(broker_self* self, const std::string& address, std::string transport_failure = {}) {
   self->request(self->state.client, caf::infinite, node_handle_atom::value, address)
     .then(
       [self, address](caf::actor& remote) {
@@ -372,9 +373,11 @@ void connect_over_caf(broker_self* self, const std::string& address) {
         self->state.down.erase(address);
         flush(self, address);
       },
-      [self, address](caf::error& err) {
+      [self, address, transport_failure](caf::error& err) {
         self->state.down[address] = steady::now();
-        fail_destination(self, address, "cannot connect: " + self->system().render(err));
+        fail_destination(self, address,
+                         "cannot connect: " + (transport_failure.empty() ? std::string{} : transport_failure + "; over CAF: ")
+                           + self->system().render(err));
       });
 }
 
@@ -401,8 +404,11 @@ void transport_connected(broker_self* self, transport_ready& ready) {
   auto& st = self->state;
   auto& dest = st.destinations[ready.address];
   if (!ready.st) {
-    st.down[ready.address] = steady::now();
-    fail_destination(self, ready.address, "cannot connect: " + ready.st.message);
+    // Its transport is not there, its CAF port may be: a node restarted on its address listens
+    // on a new transport port, which the registry shows a while later (the CAF port is the
+    // node's address). Over CAF then, as before publications rode the transport; the next
+    // connect (after a node-down) tries the transport again.
+    connect_over_caf(self, ready.address, ready.st.message);
     return;
   }
   if (!ready.takes_publications) {

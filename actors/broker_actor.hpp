@@ -12,8 +12,9 @@
 // The carrier of a node's batches: a node that serves over a byte transport (tcp, memory: its
 // registry metadata says so, as for calls) and whose hello says it takes publications gets each
 // batch as a publication frame on the process's connection to it (actors/transport_client.hpp,
-// the one calls ride), answered by a publish_ack frame; a node served over `caf`, or one of an
-// older micro, gets it as a CAF message over BASP. Only the carrier differs: windows, batches,
+// the one calls ride), answered by a publish_ack frame; a node served over `caf`, one of an
+// older micro, or one whose transport cannot be dialled where the registry says (restarted on a
+// new port) gets it as a CAF message over BASP. Only the carrier differs: windows, batches,
 // timeouts, order and failures are the same.
 //
 // Receiver side: a batch of publications (delegated by a node actor, or handed over by the

@@ -1,9 +1,9 @@
 // The broker actor's transport carrier in one process (actors level): two nodes, each a broker
 // actor, the subscribing one served by a transport server on the memory transport. A batch goes
 // as a publication frame and comes back as a publish_ack frame; a node without a broker, a stray
-// ack, a connection that dies with a batch in flight, and a node of an older micro (its hello
-// does not say it takes publications: CAF's port, never a publication frame) each behave as the
-// broker promises.
+// ack, a connection that dies with a batch in flight, a node of an older micro (its hello does
+// not say it takes publications: CAF's port, never a publication frame) and a node whose
+// transport is not where the registry says (CAF's port) each behave as the broker promises.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -231,7 +231,8 @@ TEST_CASE("an ack nobody waits for is dropped, and a connection lost with a batc
   CHECK(next.code == 503);
 }
 
-TEST_CASE("a node whose hello does not say it takes publications is never sent one: its batches go over CAF",
+TEST_CASE("a node whose hello does not say it takes publications (or whose transport cannot be reached) gets its "
+          "batches over CAF",
           "[carrier][memory][compat]") {
   runtime rt{runtime_config{}};
   auto& sys = rt.system();
@@ -268,5 +269,16 @@ TEST_CASE("a node whose hello does not say it takes publications is never sent o
   auto after = carriers_seen::now();
   CHECK(after.sent_caf == before.sent_caf + 1);
   CHECK(after.sent_transport == before.sent_transport);
+
+  // A node whose transport cannot be reached where the registry says (restarted on its address,
+  // on a new transport port the registry does not show yet) is reached on its CAF port.
+  auto broker_c = spawn_broker_actor(sys, rt.client_actor(), {}, rt.direct()->transports());
+  stop.actors.push_back(broker_c);
+  auto stale = subscribers(spec.topic, "127.0.0.1:" + std::to_string(published.port), "memory", "nobody-listens-here");
+  auto over_caf = publish_one(sys, broker_c, spec.topic, stale, "stale route");
+  INFO(over_caf.detail);
+  CHECK(over_caf.code == 0);
+  REQUIRE(got.await(2));
+  CHECK(carriers_seen::now().sent_caf == before.sent_caf + 2);
   unpublish_node(sys, node);
 }
