@@ -12,6 +12,9 @@
 using namespace micro;
 using namespace micro::test;
 using micro::transport::frame_kind;
+using transport_test::frame_of;
+using transport_test::full_frame;
+using transport_test::parse_full;
 
 namespace {
 
@@ -54,33 +57,7 @@ TEST_CASE("publications reach a subscriber over the carrier of its transport", "
 
 // ---- hostile peers on the subscriber's tcp transport
 
-struct full_frame {
-  frame_kind kind;
-  uint16_t flags;
-  uint64_t id;
-  std::string body;
-};
 
-std::vector<full_frame> parse_full(const std::string& bytes) {
-  std::vector<full_frame> out;
-  std::size_t at = 0;
-  auto byte = [&](std::size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])); };
-  while (bytes.size() - at >= micro::transport::frame_header_size) {
-    uint64_t length = 0, id = 0;
-    for (std::size_t i = 0; i < 4; ++i) length = length << 8 | byte(at + i);
-    for (std::size_t i = 8; i < 16; ++i) id = id << 8 | byte(at + i);
-    if (bytes.size() - at < micro::transport::frame_header_size + length) break;
-    auto flags = static_cast<uint16_t>(byte(at + 6) << 8 | byte(at + 7));
-    out.push_back({static_cast<frame_kind>(bytes[at + 5]), flags, id, bytes.substr(at + 16, length)});
-    at += micro::transport::frame_header_size + length;
-  }
-  return out;
-}
-
-std::string frame_of(frame_kind kind, uint64_t id, const std::string& body) {
-  return transport_test::frame_bytes(static_cast<uint32_t>(body.size()), micro::transport::protocol_version, kind, id,
-                                     body);
-}
 
 // A batch of one raw publication on `topic` for the node's plain subscribers, numbered `seq`.
 std::string batch_of(const std::string& topic, const std::string& seq) {

@@ -37,13 +37,20 @@ inline std::string hello(uint8_t version = protocol_version, uint16_t flags = 0)
   return frame_bytes(sizeof handshake_magic - 1, version, frame_kind::hello, 0, handshake_magic, flags);
 }
 
-// The frames in `bytes`, as far as they are complete (kind and id; headers trusted: ours).
-struct seen_frame {
+// A frame of ours with the right length in its header, `flags` 0 unless given.
+inline std::string frame_of(frame_kind kind, uint64_t id, const std::string& body, uint16_t flags = 0) {
+  return frame_bytes(static_cast<uint32_t>(body.size()), protocol_version, kind, id, body, flags);
+}
+
+// The frames in `bytes`, as far as they are complete (headers trusted: ours).
+struct full_frame {
   frame_kind kind;
+  uint16_t flags;
   uint64_t id;
+  std::string body;
 };
-inline std::vector<seen_frame> parse_frames(const std::string& bytes) {
-  std::vector<seen_frame> out;
+inline std::vector<full_frame> parse_full(const std::string& bytes) {
+  std::vector<full_frame> out;
   std::size_t at = 0;
   auto byte = [&](std::size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(bytes[i])); };
   while (bytes.size() - at >= frame_header_size) {
@@ -51,9 +58,22 @@ inline std::vector<seen_frame> parse_frames(const std::string& bytes) {
     for (std::size_t i = 0; i < 4; ++i) length = length << 8 | byte(at + i);
     for (std::size_t i = 8; i < 16; ++i) id = id << 8 | byte(at + i);
     if (bytes.size() - at < frame_header_size + length) break;
-    out.push_back({static_cast<frame_kind>(bytes[at + 5]), id});
+    auto flags = static_cast<uint16_t>(byte(at + 6) << 8 | byte(at + 7));
+    out.push_back({static_cast<frame_kind>(bytes[at + 5]), flags, id, bytes.substr(at + frame_header_size, length)});
     at += frame_header_size + length;
   }
+  return out;
+}
+
+// The same, kind and id only.
+struct seen_frame {
+  frame_kind kind;
+  uint64_t id;
+};
+inline std::vector<seen_frame> parse_frames(const std::string& bytes) {
+  std::vector<seen_frame> out;
+  for (auto& f : parse_full(bytes))
+    out.push_back({f.kind, f.id});
   return out;
 }
 
